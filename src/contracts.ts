@@ -1,0 +1,42 @@
+// The four small contracts of the flow (DESIGN.md "Contracts"):
+//   source ─► task batches ─► transforms ─► encoder ─► entries ─► sink
+
+import type { Readable } from 'node:stream';
+import type { LabelConfig } from './label-config.js';
+import type { RunContext } from './run-context.js';
+import type { TaskBatch } from './task.js';
+
+export interface Source {
+  /** Human-readable name for logs ("export.json", "postgres project 42"). */
+  readonly name: string;
+  /** The project's label config when the source knows it (databases). */
+  readonly labelConfig?: LabelConfig;
+  /** Total tasks, when the source can tell cheaply (used for the ETA). */
+  readonly estimatedTasks?: number;
+  batches(ctx: RunContext): AsyncIterable<TaskBatch>;
+  close(): Promise<void>;
+}
+
+/** A transform maps a batch to a batch (pure where possible); it counts what it drops. */
+export type Transform = (batch: TaskBatch, ctx: RunContext) => TaskBatch;
+
+/** One output file of a format: a relative path and its bytes. */
+export interface Entry {
+  path: string;
+  body: Readable | Buffer | string;
+}
+
+export interface EncoderContext extends RunContext {
+  labelConfig?: LabelConfig;
+}
+
+export type Encoder = (tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext) => AsyncIterable<Entry>;
+
+export interface SinkResult {
+  /** Where the output went (path, URL, "stdout"). */
+  location: string;
+  files: number;
+  bytes: number;
+}
+
+export type Sink = (entries: AsyncIterable<Entry>, ctx: RunContext) => Promise<SinkResult>;

@@ -1,0 +1,87 @@
+// run(spec): open the source, compose the transforms, the encoder and the sink; report progress,
+// count everything, clean up on every exit path.
+
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { EncoderContext, Source, SinkResult, Transform } from './contracts.js';
+import { UsageError } from './errors.js';
+import type { ExportSpec } from './export-spec.js';
+import { formatSupport, type LabelConfig, parseLabelConfig } from './label-config.js';
+import { startProgress } from './log.js';
+import { newStats, Rejections, type RunContext, type RunStats } from './run-context.js';
+import { openSink } from './sinks/index.js';
+import { openSource } from './sources/index.js';
+import type { TaskBatch } from './task.js';
+import { annotationFilter } from './transforms/annotation-filter.js';
+import { formatInfo } from './transforms/formats/index.js';
+import { keyframes } from './transforms/keyframes.js';
+import { serialization } from './transforms/serialization.js';
+import { taskFilter } from './transforms/task-filter.js';
+import { userDetails } from './transforms/user-details.js';
+
+export interface RunResult {
+  stats: RunStats;
+  sink: SinkResult;
+  seconds: number;
+}
+
+export async function loadLabelConfig(path: string): Promise<LabelConfig> {
+  const text = await readFile(path, 'utf8').catch((e: Error) => {
+    throw new UsageError(`--label-config ${path}: ${e.message}`);
+  });
+  return parseLabelConfig(text);
+}
+
+/** The transforms of a spec, in Label Studio's order. */
+export function transformsFor(spec: ExportSpec, source: Source, config: LabelConfig | undefined): Transform[] {
+  return [taskFilter(spec), annotationFilter(spec), serialization(spec, source.name), userDetails(spec), keyframes(spec, config)].filter(
+    (t): t is Transform => t !== null,
+  );
+}
+
+async function* applyTransforms(batches: AsyncIterable<TaskBatch>, transforms: Transform[], ctx: RunContext): AsyncGenerator<TaskBatch> {
+  for await (let batch of batches) {
+    for (const t of transforms) batch = t(batch, ctx);
+    if (batch.length > 0) yield batch;
+  }
+}
+
+/** Refuses a format the label config does not support, before anything is written. */
+export function checkFormatSupported(spec: ExportSpec, config: LabelConfig | undefined): void {
+  if (!config) return;
+  const s = formatSupport(config).find((f) => f.format === spec.format);
+  if (s && !s.supported) throw new UsageError(`format ${spec.format} is not supported by this label config: ${s.reason}`);
+}
+
+export async function run(spec: ExportSpec, log: Logger, signal: AbortSignal): Promise<RunResult> {
+  const t0 = Date.now();
+  const stats = newStats();
+  const info = formatInfo(spec.format);
+  const tmpDir = await mkdtemp(join(spec.tmpDir ?? tmpdir(), 'labelstream-'));
+  const rejections = new Rejections(stats, spec.maxErrors, spec.errorReport, log);
+  const ctx: RunContext = { log, stats, rejections, signal, batchSize: spec.batchSize, tmpDir };
+  const stopProgress = startProgress(log, stats, spec.progressInterval);
+  let source: Source | undefined;
+  try {
+    const fileConfig = spec.labelConfig ? await loadLabelConfig(spec.labelConfig) : undefined;
+    source = await openSource(spec);
+    const labelConfig = fileConfig ?? source.labelConfig;
+    if (info.needsConfig && !labelConfig) {
+      throw new UsageError(`${spec.format} needs the project's label config: pass --label-config FILE (XML or parsed JSON)`);
+    }
+    checkFormatSupported(spec, labelConfig);
+    if (source.estimatedTasks !== undefined) stats.expected = source.estimatedTasks;
+    const sink = await openSink(spec, info.multiFile);
+    const ectx: EncoderContext = { ...ctx, labelConfig };
+    const tasks = applyTransforms(source.batches(ctx), transformsFor(spec, source, labelConfig), ctx);
+    const result = await sink(info.encoder(tasks, ectx), ctx);
+    return { stats, sink: result, seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    stopProgress();
+    await rejections.close().catch(() => undefined);
+    await source?.close().catch(() => undefined);
+    await rm(tmpDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,32 @@
+// Sink registry: maps --to to a sink. "-" is stdout, "null" the null sink, a path ending in "/"
+// or an existing directory a directory, ".zip"/".tar" an archive, anything else one file.
+
+import { stat } from 'node:fs/promises';
+import type { Sink } from '../contracts.js';
+import type { ExportSpec } from '../export-spec.js';
+import { archiveFileSink } from './archive.js';
+import { directorySink } from './directory.js';
+import { fileSink } from './file.js';
+import { nullSink } from './null.js';
+import { stdoutSink } from './stdout.js';
+
+export type SinkOpener = (to: string, spec: ExportSpec, multiFile: boolean) => Promise<Sink>;
+
+const openers: Array<{ match: (to: string) => boolean; open: SinkOpener }> = [];
+
+/** Registers a sink kind (bucket sinks plug in here). */
+export function registerSink(match: (to: string) => boolean, open: SinkOpener): void {
+  openers.push({ match, open });
+}
+
+export async function openSink(spec: ExportSpec, multiFile: boolean): Promise<Sink> {
+  const to = spec.to;
+  for (const o of openers) if (o.match(to)) return o.open(to, spec, multiFile);
+  if (to === '-') return stdoutSink(multiFile);
+  if (to === 'null') return nullSink;
+  if (/\.zip$/i.test(to)) return archiveFileSink(to, 'zip');
+  if (/\.tar$/i.test(to)) return archiveFileSink(to, 'tar');
+  const isDir = to.endsWith('/') || (await stat(to).catch(() => null))?.isDirectory() === true;
+  if (isDir || spec.layout === 'per-task') return directorySink(to);
+  return fileSink(to, spec.format);
+}

@@ -1,0 +1,13 @@
+// The null sink reads and encodes everything and writes nothing (read-path benchmarks).
+
+import type { Sink } from '../contracts.js';
+import { bodyStream } from './body.js';
+
+export const nullSink: Sink = async (entries, ctx) => {
+  let files = 0;
+  for await (const entry of entries) {
+    for await (const chunk of bodyStream(entry.body)) ctx.stats.bytesWritten += (chunk as Buffer).length;
+    files++;
+  }
+  return { location: 'null', files, bytes: ctx.stats.bytesWritten };
+};

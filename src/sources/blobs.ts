@@ -1,0 +1,69 @@
+// Per-task blobs as Label Studio's target storage writes them (spec §4): `<task_id>.json` or
+// `<task_id>` holding one task object. Read from any blob store (local folder, buckets) with
+// bounded concurrency, page by page, in listing order.
+
+import pLimit from 'p-limit';
+import type { Source } from '../contracts.js';
+import { InputError, throwIfAborted } from '../errors.js';
+import { countDrop, type RunContext } from '../run-context.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { isTaskLike, type Task, type TaskBatch } from '../task.js';
+
+const TASK_KEY = /(?:^|\/)(\d+)(?:\.json)?$/;
+
+async function readText(store: BlobStore, key: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of await store.get(key)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function isPerAnnotationBlob(v: Record<string, unknown>): boolean {
+  return typeof v.task === 'object' && v.task !== null && 'result' in v && !('data' in v);
+}
+
+export function openBlobSource(store: BlobStore, prefix: string, concurrency = 16): Source {
+  const limit = pLimit(concurrency);
+  async function* batches(ctx: RunContext): AsyncGenerator<TaskBatch> {
+    let batch: Task[] = [];
+    for await (const page of store.list(prefix)) {
+      throwIfAborted(ctx.signal);
+      const keys = page.filter((b) => {
+        if (TASK_KEY.test(b.key)) return true;
+        countDrop(ctx.stats, 'not a task blob name');
+        ctx.log.debug({ key: b.key }, 'skipped: not a <task_id>[.json] key');
+        return false;
+      });
+      const texts = await Promise.all(keys.map((b) => limit(() => readText(store, b.key))));
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i].key;
+        const text = texts[i];
+        ctx.stats.bytesRead += Buffer.byteLength(text);
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch (e) {
+          ctx.rejections.reject(new InputError(`malformed JSON: ${(e as Error).message}`, `${store.url}/${key}`, text));
+          continue;
+        }
+        if (typeof value === 'object' && value !== null && isPerAnnotationBlob(value as Record<string, unknown>)) {
+          throw new InputError(
+            'this is a per-annotation blob (Label Studio Community default target-storage layout); regrouping annotations into tasks is not supported yet: enable per-task mode (FUTURE_SAVE_TASK_TO_STORAGE) in Label Studio, or export from the database',
+            `${store.url}/${key}`,
+          );
+        }
+        if (!isTaskLike(value)) {
+          ctx.rejections.reject(new InputError('not a Label Studio task (an object with a "data" object)', `${store.url}/${key}`, text));
+          continue;
+        }
+        ctx.stats.read++;
+        batch.push(value);
+        if (batch.length >= ctx.batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+  return { name: store.url, batches, close: async () => store.close?.() };
+}

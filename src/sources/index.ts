@@ -1,0 +1,32 @@
+// Source registry: maps --from to a source implementation by URL scheme or file type.
+
+import { stat } from 'node:fs/promises';
+import type { Source } from '../contracts.js';
+import type { ExportSpec } from '../export-spec.js';
+import { UsageError } from '../errors.js';
+import { LocalStore } from '../storage/local.js';
+import { openBlobSource } from './blobs.js';
+import { openExportFile } from './export-file.js';
+
+export type SourceOpener = (from: string, spec: ExportSpec) => Promise<Source>;
+
+/** Openers tried in order; the first whose `match` accepts --from wins. */
+const openers: Array<{ match: (from: string) => boolean; open: SourceOpener }> = [];
+
+/** Registers a source kind (database and bucket sources plug in here). */
+export function registerSource(match: (from: string) => boolean, open: SourceOpener): void {
+  openers.push({ match, open });
+}
+
+export async function openSource(spec: ExportSpec): Promise<Source> {
+  const from = spec.from;
+  for (const o of openers) if (o.match(from)) return o.open(from, spec);
+  if (from === '-') return openExportFile('-');
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(from)) {
+    throw new UsageError(`--from ${from.replace(/\/\/[^@/]*@/, '//***@')}: unsupported URL scheme`);
+  }
+  const st = await stat(from).catch(() => null);
+  if (!st) throw new UsageError(`--from ${from}: no such file or directory`);
+  if (st.isDirectory()) return openBlobSource(new LocalStore(from), '');
+  return openExportFile(from);
+}

@@ -1,0 +1,29 @@
+// The blob-store contract shared by blob sources and bucket sinks (DESIGN.md "Contracts"):
+// list page by page, get as a stream, put bytes, and upload as a writable that commits only
+// on success. One implementation per store: local.ts here; S3, GCS and Azure plug in the same way.
+
+import type { Readable, Writable } from 'node:stream';
+
+export interface BlobInfo {
+  key: string;
+  size?: number;
+  updated?: Date;
+}
+
+export interface Upload {
+  /** Write the object's bytes here, then call commit(); abort() discards everything. */
+  stream: Writable;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface BlobStore {
+  /** Printable location (never includes credentials). */
+  readonly url: string;
+  /** Keys under `prefix`, lazily, one page at a time. */
+  list(prefix: string): AsyncIterable<BlobInfo[]>;
+  get(key: string): Promise<Readable>;
+  put(key: string, body: Buffer | string): Promise<void>;
+  upload(key: string): Upload;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,38 @@
+// Encoder registry: format name → encoder, and whether the format writes several files.
+
+import type { Encoder } from '../../contracts.js';
+import { UsageError } from '../../errors.js';
+import type { FormatName } from '../../label-config.js';
+import { encodeJson } from './json.js';
+import { encodeJsonMin } from './json-min.js';
+import { encodeNdjson } from './ndjson.js';
+
+export interface FormatInfo {
+  encoder: Encoder;
+  /** Writes several files (needs a directory, archive, bucket prefix or tar on stdout). */
+  multiFile: boolean;
+  /** Reads control tags (needs a label config). */
+  needsConfig: boolean;
+}
+
+const formats = new Map<FormatName, FormatInfo>([
+  ['JSON', { encoder: encodeJson, multiFile: false, needsConfig: false }],
+  ['NDJSON', { encoder: encodeNdjson, multiFile: false, needsConfig: false }],
+  ['JSON_MIN', { encoder: encodeJsonMin, multiFile: false, needsConfig: true }],
+]);
+
+export function registerFormat(name: FormatName, info: FormatInfo): void {
+  formats.set(name, info);
+}
+
+export function formatInfo(name: FormatName): FormatInfo {
+  const info = formats.get(name);
+  if (!info) {
+    throw new UsageError(`format ${name} is not implemented yet; implemented: ${[...formats.keys()].join(', ')}`);
+  }
+  return info;
+}
+
+export function implementedFormats(): FormatName[] {
+  return [...formats.keys()];
+}

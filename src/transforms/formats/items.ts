@@ -1,0 +1,155 @@
+// The converter's item stream (export-formats.md §2, `annotation_result_from_task`): one item per
+// kept (non-cancelled) annotation, newest `created_at` first; one empty item for a task without
+// annotations; nothing for a task whose annotations are all cancelled. Every converter format
+// except JSON/NDJSON encodes items, so this is the one place that decides them.
+
+import type { LabelConfig, OutputTag } from '../../label-config.js';
+import type { Annotation, Json, JsonObject, ResultRegion, Task, UserDetails } from '../../task.js';
+
+export interface Region extends JsonObject {}
+
+export interface Item {
+  id: number;
+  input: JsonObject;
+  /** from_name → regions, in order of first appearance. */
+  output: Map<string, Region[]>;
+  /** from_name → the schema tag type of that output (for prettify). */
+  outputTypes: Map<string, string>;
+  completed_by: number | UserDetails | null | undefined;
+  annotation_id: number | null;
+  created_at: string | null;
+  updated_at: string | null;
+  lead_time: number | null;
+  history: Json | undefined;
+  agreement?: Json;
+  hasAgreement: boolean;
+  /** The task the item came from (for formats that need more than the item). */
+  task: Task;
+  annotation?: Annotation;
+}
+
+export interface ItemOptions {
+  /** Copy `id` and `parentID` of results into regions (YOLO keypoint mode only). */
+  keepRegionIds?: boolean;
+}
+
+/** Finds the schema tag for a result's from_name: exact, else the longest matching Repeater pattern. */
+export function tagFor(config: LabelConfig, fromName: string): OutputTag | undefined {
+  const exact = config.schema[fromName];
+  if (exact) return exact;
+  let best: { tag: OutputTag; len: number } | undefined;
+  for (const [name, tag] of Object.entries(config.schema)) {
+    if (!tag.regex) continue;
+    let pattern = name.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+    for (const [v, re] of Object.entries(tag.regex)) pattern = pattern.split(v.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join(re);
+    if (new RegExp(`^${pattern}$`).test(fromName) && (!best || name.length > best.len)) best = { tag, len: name.length };
+  }
+  return best?.tag;
+}
+
+function byCreatedAtDesc(a: Annotation, b: Annotation): number {
+  const x = a.created_at ?? '';
+  const y = b.created_at ?? '';
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+function buildOutput(result: ResultRegion[] | null | undefined, config: LabelConfig, opts: ItemOptions) {
+  const output = new Map<string, Region[]>();
+  const outputTypes = new Map<string, string>();
+  for (const r of result ?? []) {
+    let type: string;
+    if (r.type === 'chatmessage') {
+      type = 'chatmessage';
+    } else {
+      if (typeof r.from_name !== 'string') continue;
+      const tag = tagFor(config, r.from_name);
+      if (!tag) continue;
+      type = tag.type;
+    }
+    const name = typeof r.from_name === 'string' ? r.from_name : 'chatmessage';
+    const region: Region = structuredClone((r.value ?? {}) as JsonObject);
+    region.type = type;
+    if (r.original_width !== undefined) region.original_width = r.original_width;
+    if (r.original_height !== undefined) region.original_height = r.original_height;
+    if (opts.keepRegionIds) {
+      if (r.id !== undefined) region.id = r.id;
+      if (r.parentID !== undefined) region.parentID = r.parentID;
+    }
+    let list = output.get(name);
+    if (!list) {
+      list = [];
+      output.set(name, list);
+      outputTypes.set(name, type);
+    }
+    list.push(region);
+  }
+  return { output, outputTypes };
+}
+
+/** The items of one task, in the converter's order. */
+export function itemsOfTask(task: Task, config: LabelConfig, opts: ItemOptions = {}): Item[] {
+  const list = task.annotations ?? task.completions;
+  if (list === undefined) return [];
+  const hasAgreement = Object.prototype.hasOwnProperty.call(task, 'agreement');
+  const base = {
+    id: task.id,
+    input: task.data,
+    hasAgreement,
+    ...(hasAgreement ? { agreement: task.agreement as Json } : {}),
+    task,
+  };
+  if (list.length === 0) {
+    return [
+      {
+        ...base,
+        output: new Map(),
+        outputTypes: new Map(),
+        completed_by: undefined,
+        annotation_id: null,
+        created_at: null,
+        updated_at: null,
+        lead_time: null,
+        history: undefined,
+      },
+    ];
+  }
+  const kept = list.filter((a) => !a.was_cancelled && !(a as { skipped?: unknown }).skipped);
+  if (kept.length > 1) kept.sort(byCreatedAtDesc); // stable: ties keep input order
+  return kept.map((a) => {
+    const { output, outputTypes } = buildOutput(a.result, config, opts);
+    return {
+      ...base,
+      output,
+      outputTypes,
+      completed_by: a.completed_by,
+      annotation_id: a.id ?? null,
+      created_at: a.created_at ?? null,
+      updated_at: a.updated_at ?? null,
+      lead_time: a.lead_time ?? null,
+      history: a.history as Json | undefined,
+      annotation: a,
+    };
+  });
+}
+
+/** `get_annotator` (§4), with F8: a null completed_by is "no annotator", never the string "None". */
+export function annotatorOf(completedBy: Item['completed_by'], intId: boolean): string | number | null {
+  if (completedBy === null || completedBy === undefined) return null;
+  if (typeof completedBy === 'object') return typeof completedBy.email === 'string' ? completedBy.email : null;
+  if (typeof completedBy === 'number') return intId ? completedBy : String(completedBy);
+  return String(completedBy);
+}
+
+/** `prettify_result` (§4): the JSON_MIN / CSV value of one output. */
+export function prettify(regions: Region[]): Json {
+  const out: Json[] = regions.map((r) => {
+    const { type, ...rest } = r;
+    if (type === 'Choices' && Array.isArray(rest.choices) && rest.choices.length === 1) return rest.choices[0];
+    if (type === 'TextArea' && Array.isArray(rest.text) && rest.text.length === 1) return rest.text[0];
+    if (type === 'Chat' || type === 'chatmessage') return (rest.chatmessage as Json) ?? rest;
+    return rest;
+  });
+  const lastType = regions.length > 0 ? regions[regions.length - 1].type : undefined;
+  if ((lastType === 'Choices' || lastType === 'TextArea') && out.length === 1) return out[0];
+  return out;
+}
