@@ -12,6 +12,7 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
+const BOM = [0xef, 0xbb, 0xbf];
 
 const enum State {
   BeforeArray,
@@ -63,9 +64,11 @@ export class JsonElementScanner {
   push(buf: Buffer, out: ScannedElement[]): void {
     let i = 0;
     const len = buf.length;
-    if (!this.sawBom) {
-      if (this.consumed === 0 && len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) i = 3;
-      if (len > 0) this.sawBom = true;
+    // A UTF-8 BOM (possibly split across chunks) at the very start is skipped.
+    while (!this.sawBom && i < len) {
+      const abs = this.consumed + i;
+      if (abs < 3 && buf[i] === BOM[abs]) i++;
+      else this.sawBom = true;
     }
     let segStart = -1; // start of the current element within this chunk
     if (this.state === State.InContainer || this.state === State.InScalar) segStart = 0;

@@ -2,7 +2,7 @@
 // batches. Shared by the export-file source (files and stdin) and anything else that reads a
 // Label Studio export as bytes.
 
-import type { Readable } from 'node:stream';
+import { addAbortSignal, type Readable } from 'node:stream';
 import { InputError, throwIfAborted } from '../errors.js';
 import type { RunContext } from '../run-context.js';
 import { isTaskLike, type Task, type TaskBatch } from '../task.js';
@@ -75,6 +75,8 @@ export async function* tasksFromJsonBytes(input: Readable, name: string, ctx: Ru
     elements.length = 0;
   };
 
+  // Abort (SIGINT/SIGTERM) must also interrupt a read that is waiting for input (stdin, network).
+  addAbortSignal(ctx.signal, input);
   for await (const chunk of input as AsyncIterable<Buffer>) {
     throwIfAborted(ctx.signal);
     ctx.stats.bytesRead += chunk.length;
