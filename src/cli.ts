@@ -9,6 +9,7 @@ import { AbortedError, EXIT, InputError, UsageError } from './errors.js';
 import type { AnnotationKinds, ExportSpec, IdSelection } from './export-spec.js';
 import { defaultSpec } from './export-spec.js';
 import { formatSupport, resolveFormatName } from './label-config.js';
+import { addGenerateCommand } from './generate-command.js';
 import { makeLogger } from './log.js';
 import { loadLabelConfig, run } from './pipeline.js';
 import { implementedFormats } from './transforms/formats/index.js';
@@ -264,6 +265,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error, 3 completed but some records were re
       for (const r of rows) process.stdout.write(`${r.supported ? 'yes' : 'no '}  ${r.format.padEnd(22)}${r.reason ? r.reason : ''}\n`);
     });
 
+  addGenerateCommand(program);
   return program;
 }
 
