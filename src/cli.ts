@@ -145,6 +145,8 @@ export function buildSpec(opts: Opts): ExportSpec {
   if (opts.errorReport) spec.errorReport = String(opts.errorReport);
   if (opts.batchSize !== undefined) spec.batchSize = Math.max(1, positiveInt('--batch-size', opts.batchSize));
   if (opts.pageSize !== undefined) spec.pageSize = Math.max(1, positiveInt('--page-size', opts.pageSize));
+  if (opts.concurrency !== undefined) spec.concurrency = Math.max(1, positiveInt('--concurrency', opts.concurrency));
+  if (opts.s3Endpoint) spec.s3Endpoint = String(opts.s3Endpoint);
   if (opts.tmpDir) spec.tmpDir = String(opts.tmpDir);
   if (opts.progress !== undefined) spec.progressInterval = positiveInt('--progress', opts.progress);
   if (spec.maxErrors > 0 && !spec.errorReport) spec.errorReport = 'labelstream-errors.ndjson';
@@ -201,6 +203,8 @@ export function buildProgram(): Command {
     .addOption(opt('--error-report <file>', 'NDJSON file receiving each rejected record and its reason (default labelstream-errors.ndjson)'))
     .addOption(opt('--batch-size <n>', 'tasks per batch in the pipeline (default 500)'))
     .addOption(opt('--page-size <n>', 'tasks per database page (default 1000)'))
+    .addOption(opt('--concurrency <n>', 'parallel blob reads / object writes for buckets and blob folders (default 16)'))
+    .addOption(opt('--s3-endpoint <url>', 'S3-compatible endpoint (MinIO, Ceph, R2…; default AWS_ENDPOINT_URL); uses path-style addressing'))
     .addOption(opt('--tmp-dir <dir>', 'where two-pass formats spool (default: the OS temp dir)'))
     .addOption(opt('--progress <seconds>', 'seconds between progress lines on stderr, 0 = none (default 5)'))
     .addOption(opt('--config <file>', 'JSON file with any of these options (keys: long flag names)'))

@@ -48,6 +48,10 @@ export interface ExportSpec {
   batchSize: number;
   /** Keyset page size for database sources. */
   pageSize: number;
+  /** Parallel blob reads / object writes for bucket and blob-folder sources and sinks. */
+  concurrency: number;
+  /** S3-compatible endpoint (else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL); path-style addressing. */
+  s3Endpoint?: string;
   tmpDir?: string;
   /** Seconds between progress lines (0: never). */
   progressInterval: number;
@@ -66,6 +70,7 @@ export function defaultSpec(from: string, to: string, format: FormatName): Expor
     maxErrors: 0,
     batchSize: 500,
     pageSize: 1000,
+    concurrency: 16,
     progressInterval: 5,
   };
 }

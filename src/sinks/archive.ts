@@ -60,7 +60,8 @@ export async function tarInto(entries: AsyncIterable<Entry>, out: Writable, ctx:
   return files;
 }
 
-async function zipInto(entries: AsyncIterable<Entry>, out: Writable, ctx: RunContext): Promise<number> {
+/** Writes entries as a zip into `out` (ended at the end). Returns the number of files. */
+export async function zipInto(entries: AsyncIterable<Entry>, out: Writable, ctx: RunContext): Promise<number> {
   const zip = new ZipArchive({ zlib: { level: 6 } });
   const done = pipeline(zip, byteCounter(ctx), out, { signal: ctx.signal });
   let files = 0;

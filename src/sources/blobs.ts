@@ -7,14 +7,23 @@ import type { Source } from '../contracts.js';
 import { InputError, throwIfAborted } from '../errors.js';
 import { countDrop, type RunContext } from '../run-context.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import { withRetry } from '../storage/retry.js';
 import { isTaskLike, type Task, type TaskBatch } from '../task.js';
 
 const TASK_KEY = /(?:^|\/)(\d+)(?:\.json)?$/;
 
-async function readText(store: BlobStore, key: string): Promise<string> {
+async function readOnce(store: BlobStore, key: string): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of await store.get(key)) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The whole blob; a body cut off midway (reset, timeout) is fetched again (storage/retry.ts). */
+function readText(store: BlobStore, key: string, ctx: RunContext): Promise<string> {
+  return withRetry(() => readOnce(store, key), {
+    signal: ctx.signal,
+    onRetry: (e, attempt) => ctx.log.debug({ key, attempt, err: (e as Error).message }, 'blob read retried'),
+  });
 }
 
 function isPerAnnotationBlob(v: Record<string, unknown>): boolean {
@@ -33,7 +42,7 @@ export function openBlobSource(store: BlobStore, prefix: string, concurrency = 1
         ctx.log.debug({ key: b.key }, 'skipped: not a <task_id>[.json] key');
         return false;
       });
-      const texts = await Promise.all(keys.map((b) => limit(() => readText(store, b.key))));
+      const texts = await Promise.all(keys.map((b) => limit(() => readText(store, b.key, ctx))));
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i].key;
         const text = texts[i];

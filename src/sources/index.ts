@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import type { Source } from '../contracts.js';
 import type { ExportSpec } from '../export-spec.js';
 import { UsageError } from '../errors.js';
+import { dirPrefix, isBucketUrl, openBucketStore, parseBucketUrl } from '../storage/bucket-url.js';
 import { LocalStore } from '../storage/local.js';
 import { openBlobSource } from './blobs.js';
 import { openExportFile } from './export-file.js';
@@ -18,6 +19,13 @@ export function registerSource(match: (from: string) => boolean, open: SourceOpe
   openers.push({ match, open });
 }
 
+// s3:// gs:// azure:// — per-task blobs under a bucket prefix.
+registerSource(isBucketUrl, async (from, spec) => {
+  const url = parseBucketUrl(from);
+  const store = await openBucketStore(url, { concurrency: spec.concurrency, s3Endpoint: spec.s3Endpoint });
+  return openBlobSource(store, dirPrefix(url.path), spec.concurrency);
+});
+
 export async function openSource(spec: ExportSpec): Promise<Source> {
   const from = spec.from;
   for (const o of openers) if (o.match(from)) return o.open(from, spec);
@@ -27,6 +35,6 @@ export async function openSource(spec: ExportSpec): Promise<Source> {
   }
   const st = await stat(from).catch(() => null);
   if (!st) throw new UsageError(`--from ${from}: no such file or directory`);
-  if (st.isDirectory()) return openBlobSource(new LocalStore(from), '');
+  if (st.isDirectory()) return openBlobSource(new LocalStore(from), '', spec.concurrency);
   return openExportFile(from);
 }
