@@ -1,0 +1,106 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MediaFetcher } from '../../src/media/fetcher.js';
+import { locateMedia } from '../../src/media/locate.js';
+import { newStats, Rejections, type RunContext } from '../../src/run-context.js';
+
+let server: Server;
+let base = '';
+const hits = new Map<string, number>();
+const auth: Array<string | undefined> = [];
+let flaky = 0;
+
+beforeAll(async () => {
+  server = createServer((req: IncomingMessage, res) => {
+    const path = req.url ?? '';
+    hits.set(path, (hits.get(path) ?? 0) + 1);
+    auth.push(req.headers.authorization);
+    if (path === '/flaky.png' && flaky++ < 2) {
+      res.writeHead(503).end('slow down');
+    } else if (path.startsWith('/missing')) {
+      res.writeHead(404).end();
+    } else {
+      res.writeHead(200, { 'content-type': 'image/png' }).end(`bytes of ${path}`);
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+function context(): RunContext {
+  const log = pino({ level: 'silent' });
+  const stats = newStats();
+  return { log, stats, rejections: new Rejections(stats, 0, undefined, log), signal: new AbortController().signal, batchSize: 10, tmpDir: mkdtempSync(join(tmpdir(), 'ls-media-')) };
+}
+
+describe('locateMedia', () => {
+  const opts = { uploadDir: '/srv/upload', localFilesRoot: '/srv/files', lsUrl: 'https://ls.example.com/', lsToken: 't0k' };
+  it('maps Label Studio URLs to files, the LS host or buckets', () => {
+    expect(locateMedia('/data/upload/1/a.png', opts)).toEqual({ kind: 'file', path: '/srv/upload/1/a.png' });
+    expect(locateMedia('upload/1/a b.png', opts)).toEqual({ kind: 'file', path: '/srv/upload/1/a b.png' });
+    expect(locateMedia('/data/local-files/?d=dir/x.jpg', opts)).toEqual({ kind: 'file', path: '/srv/files/dir/x.jpg' });
+    expect(locateMedia('/data/upload/1/a.png', { lsUrl: 'https://ls.example.com/', lsToken: 't' })).toEqual({
+      kind: 'http',
+      url: 'https://ls.example.com/data/upload/1/a.png',
+      withToken: true,
+    });
+    expect(locateMedia('s3://b/k.png', opts)).toEqual({ kind: 'bucket', uri: 's3://b/k.png' });
+  });
+  it('never sends the token to another host, and never leaves the roots', () => {
+    expect(locateMedia('https://cdn.example.org/a.png', opts)).toMatchObject({ kind: 'http', withToken: false });
+    expect(locateMedia('https://ls.example.com/x.png', opts)).toMatchObject({ kind: 'http', withToken: true });
+    expect(locateMedia('/data/upload/../../etc/passwd', opts)).toMatchObject({ kind: 'unavailable' });
+    expect(locateMedia('/data/local-files/?d=../../etc/passwd', opts)).toMatchObject({ kind: 'unavailable' });
+    expect(locateMedia('image1.jpg', opts)).toMatchObject({ kind: 'unavailable' });
+  });
+});
+
+describe('MediaFetcher', () => {
+  it('fetches over http with bounded concurrency, once per URL per run', async () => {
+    const ctx = context();
+    const f = new MediaFetcher({ concurrency: 4, retries: 3, timeoutMs: 5000 }, ctx);
+    const urls = [`${base}/a.png`, `${base}/b.png`, `${base}/a.png`];
+    f.prefetch(urls);
+    const [a, b, a2] = [await f.take(urls[0]), await f.take(urls[1]), await f.take(urls[2])];
+    expect(a).toMatchObject({ ok: true, fresh: true });
+    expect(b).toMatchObject({ ok: true, fresh: true });
+    expect(a2).toMatchObject({ ok: true, fresh: false });
+    if (a.ok) expect(readFileSync(a.file, 'utf8')).toBe('bytes of /a.png');
+    expect(await f.take(`${base}/a.png`)).toMatchObject({ ok: true, fresh: false });
+    expect(hits.get('/a.png')).toBe(1);
+  });
+
+  it('retries 503 with backoff, and reports a 404 once without failing', async () => {
+    const ctx = context();
+    const f = new MediaFetcher({ concurrency: 2, retries: 3, timeoutMs: 5000 }, ctx);
+    expect(await f.take(`${base}/flaky.png`)).toMatchObject({ ok: true, fresh: true });
+    expect(hits.get('/flaky.png')).toBe(3);
+    expect(await f.take(`${base}/missing.png`)).toMatchObject({ ok: false, reason: expect.stringMatching(/404/) });
+    expect(await f.take(`${base}/missing.png`)).toMatchObject({ ok: false });
+    expect(hits.get('/missing.png')).toBe(1);
+    expect(ctx.stats.skipped['media not fetched']).toBe(1);
+  });
+
+  it('reads --upload-dir and --local-files-root, and sends the token only to --ls-url', async () => {
+    const ctx = context();
+    const up = mkdtempSync(join(tmpdir(), 'ls-up-'));
+    mkdirSync(join(up, '3'));
+    writeFileSync(join(up, '3', 'x.png'), 'upload bytes');
+    const f = new MediaFetcher({ concurrency: 2, retries: 0, timeoutMs: 5000, uploadDir: up, lsUrl: base, lsToken: 'secret' }, ctx);
+    const r = await f.take('/data/upload/3/x.png');
+    expect(r.ok && readFileSync(r.file, 'utf8')).toBe('upload bytes');
+    auth.length = 0;
+    await f.take(`${base}/tok.png`);
+    expect(auth).toEqual(['Token secret']);
+    const g = new MediaFetcher({ concurrency: 2, retries: 0, timeoutMs: 5000, lsUrl: 'http://127.0.0.1:1', lsToken: 'secret' }, ctx);
+    auth.length = 0;
+    await g.take(`${base}/other.png`);
+    expect(auth).toEqual([undefined]);
+  });
+});
