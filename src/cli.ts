@@ -155,12 +155,17 @@ export function buildSpec(opts: Opts): ExportSpec {
 
 function exitCodeFor(e: unknown): number {
   if (e instanceof UsageError) return EXIT.usage;
-  if (e instanceof AbortedError) return EXIT.interrupted;
+  if (e instanceof AbortedError || (e as Error)?.name === 'AbortError') return EXIT.interrupted;
   return EXIT.failure;
 }
 
 function reportError(e: unknown): number {
   const log = makeLogger();
+  // The reader closed our stdout (`| head`): stop quietly, like any Unix filter (128 + SIGPIPE).
+  if ((e as NodeJS.ErrnoException)?.code === 'EPIPE' || /stdout was closed/.test((e as Error)?.message ?? '')) {
+    log.info('stdout closed by the reader; stopped');
+    return 141;
+  }
   const code = exitCodeFor(e);
   const err = e as Error;
   const debug = log.isLevelEnabled('debug');
