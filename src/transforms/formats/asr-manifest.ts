@@ -1,0 +1,181 @@
+// ASR_MANIFEST (export-formats.md §5 "ASR_MANIFEST"): `manifest.json`, JSON Lines in Python's
+// `json.dumps` style (ASCII-escaped, `", "` / `": "`), one object per kept item:
+// `{"audio_filepath": "audio/<basename>", "duration": <seconds>, "text": <transcript>, "annotator": …}`.
+// Fixes: F5 — an item without a transcript writes no line (warning, counted), never the previous
+// item's text and never a crash; F8 — a null completed_by is annotator "".
+// F7 — an item whose data has no audio key is skipped and counted.
+//
+// Audio files: the converter copies/downloads each file into `audio/` and reads the WAV duration
+// from it. labelstream has no media fetching yet, so a manifest line carries the path the
+// converter writes (`audio/<basename>`) and `"duration": null`, and no `audio/` files are written.
+// An `AudioResolver` can be passed to `asrManifestEncoder` to provide the files and durations
+// once media fetching exists.
+
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Encoder, EncoderContext, Entry } from '../../contracts.js';
+import type { LabelConfig } from '../../label-config.js';
+import { countSkip } from '../../run-context.js';
+import type { Json, TaskBatch } from '../../task.js';
+import { annotatorOf, type Item, itemsOfTask } from './items.js';
+import { PyFloat, pyJson } from './python-json.js';
+import { requireLabelConfig } from './require-config.js';
+import { singleFileEntry } from './single-file.js';
+
+/** The audio of one item: its name inside `audio/`, its bytes and duration in seconds. */
+export interface ResolvedAudio {
+  name: string;
+  body?: Buffer | Readable;
+  duration: number | null;
+}
+
+export type AudioResolver = (url: string, item: Item) => Promise<ResolvedAudio | null>;
+
+/** The file name the converter gives the audio in `audio/` (downloads off). */
+export function audioName(url: string): string {
+  if (url.startsWith('/data/upload')) {
+    const rest = url.replace('/data/upload/', '');
+    let name: string;
+    try {
+      name = decodeURIComponent(rest);
+    } catch {
+      name = rest;
+    }
+    return basename(name);
+  }
+  let path = url;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    path = url.split(/[?#]/)[0];
+  }
+  let name = basename(path);
+  try {
+    name = decodeURIComponent(name);
+  } catch {
+    /* keep as is */
+  }
+  return name;
+}
+
+function basename(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i < 0 ? p : p.slice(i + 1);
+}
+
+/** F5: the transcript is the first `text` value of the first output whose first region has one. */
+export function transcriptOf(item: Item): Json | undefined {
+  for (const regions of item.output.values()) {
+    const first = regions[0];
+    if (first && Object.prototype.hasOwnProperty.call(first, 'text')) {
+      const text = first.text;
+      if (Array.isArray(text)) return text.length > 0 ? text[0] : undefined;
+      return typeof text === 'string' ? text : undefined; // the converter would take its first character
+    }
+  }
+  return undefined;
+}
+
+function skip(ctx: EncoderContext, item: Item, reason: string, level: 'warn' | 'info' = 'warn'): void {
+  countSkip(ctx.stats, `ASR_MANIFEST: ${reason}`);
+  ctx.log[level]({ task: item.id, annotation: item.annotation_id }, `ASR_MANIFEST: item skipped: ${reason}`);
+}
+
+/** The manifest line of one item, or null when it is skipped. */
+export function manifestLine(item: Item, dataKey: string | undefined, audio: ResolvedAudio | null, ctx: EncoderContext): string | null {
+  const url = dataKey === undefined ? undefined : item.input[dataKey];
+  if (typeof url !== 'string') {
+    skip(ctx, item, url === undefined ? `data has no key "${dataKey ?? '(no data key in the config)'}"` : `data["${dataKey}"] is not a string`);
+    return null;
+  }
+  const text = transcriptOf(item);
+  if (text === undefined) {
+    skip(ctx, item, 'no transcript (no TextArea text in the annotation)');
+    return null;
+  }
+  const record = {
+    audio_filepath: `audio/${audio ? audio.name : audioName(url)}`,
+    duration: audio && audio.duration !== null ? new PyFloat(audio.duration) : null,
+    text,
+    annotator: annotatorOf(item.completed_by, false) ?? '',
+  };
+  return `${pyJson(record)}\n`;
+}
+
+async function* manifestItems(tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext, config: LabelConfig): AsyncGenerator<Item> {
+  for await (const batch of tasks) {
+    for (const task of batch) {
+      const items = itemsOfTask(task, config);
+      if (items.length === 0) {
+        countSkip(ctx.stats, 'no non-cancelled annotation');
+        continue;
+      }
+      ctx.stats.written++;
+      yield* items;
+    }
+  }
+}
+
+/** Without a resolver: the manifest is the only file, streamed line by line. */
+async function* manifestText(tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext, config: LabelConfig): AsyncGenerator<string> {
+  let out = '';
+  for await (const item of manifestItems(tasks, ctx, config)) {
+    out += manifestLine(item, config.dataKeys[0], null, ctx) ?? '';
+    if (out.length >= 64 * 1024) {
+      yield out;
+      out = '';
+    }
+  }
+  if (out) yield out;
+}
+
+/**
+ * With a resolver, audio files are entries of their own, written while the items stream; the
+ * manifest lines are spooled to ctx.tmpDir and the manifest is the last entry.
+ */
+async function* withAudio(tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext, config: LabelConfig, resolve: AudioResolver): AsyncGenerator<Entry> {
+  const dataKey = config.dataKeys[0];
+  const spoolPath = join(ctx.tmpDir, `asr-manifest-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`);
+  const spool = createWriteStream(spoolPath);
+  const failed = new Promise<never>((_, reject) => spool.once('error', reject));
+  failed.catch(() => undefined);
+  const names = new Set<string>();
+  try {
+    for await (const item of manifestItems(tasks, ctx, config)) {
+      const url = dataKey === undefined ? undefined : item.input[dataKey];
+      let audio: ResolvedAudio | null = null;
+      if (typeof url === 'string' && transcriptOf(item) !== undefined) {
+        audio = await resolve(url, item);
+        if (!audio) {
+          skip(ctx, item, `audio ${url} could not be fetched or measured`, 'info');
+          continue;
+        }
+      }
+      const line = manifestLine(item, dataKey, audio, ctx);
+      if (line === null) continue;
+      if (audio?.body && !names.has(audio.name)) {
+        names.add(audio.name);
+        yield { path: `audio/${audio.name}`, body: audio.body };
+      }
+      if (!spool.write(line)) await Promise.race([once(spool, 'drain'), failed]);
+    }
+    await Promise.race([new Promise<void>((resolve) => spool.end(() => resolve())), failed]);
+    yield { path: 'manifest.json', body: createReadStream(spoolPath) };
+  } finally {
+    spool.destroy();
+    await rm(spoolPath, { force: true });
+  }
+}
+
+export function asrManifestEncoder(resolve?: AudioResolver): Encoder {
+  return async function* (tasks, ctx) {
+    const config = requireLabelConfig(ctx, 'ASR_MANIFEST');
+    if (resolve) yield* withAudio(tasks, ctx, config, resolve);
+    else yield singleFileEntry('manifest.json', manifestText(tasks, ctx, config));
+  };
+}
+
+export const encodeAsrManifest = asrManifestEncoder();
