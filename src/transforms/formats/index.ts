@@ -6,6 +6,9 @@ import type { FormatName } from '../../label-config.js';
 import { encodeJson } from './json.js';
 import { encodeJsonMin } from './json-min.js';
 import { encodeNdjson } from './ndjson.js';
+import { encodeCsv, encodeTsv } from './csv.js';
+import { encodeConll } from './conll.js';
+import { encodeAsrManifest } from './asr-manifest.js';
 import { encodeBrushNumpy, encodeBrushPng } from './brush.js';
 
 export interface FormatInfo {
@@ -20,6 +23,10 @@ const formats = new Map<FormatName, FormatInfo>([
   ['JSON', { encoder: encodeJson, multiFile: false, needsConfig: false }],
   ['NDJSON', { encoder: encodeNdjson, multiFile: false, needsConfig: false }],
   ['JSON_MIN', { encoder: encodeJsonMin, multiFile: false, needsConfig: true }],
+  ['CSV', { encoder: encodeCsv, multiFile: false, needsConfig: true }],
+  ['TSV', { encoder: encodeTsv, multiFile: false, needsConfig: true }],
+  ['CONLL2003', { encoder: encodeConll, multiFile: false, needsConfig: true }],
+  ['ASR_MANIFEST', { encoder: encodeAsrManifest, multiFile: true, needsConfig: true }],
   ['BRUSH_TO_NUMPY', { encoder: encodeBrushNumpy, multiFile: true, needsConfig: true }],
   ['BRUSH_TO_PNG', { encoder: encodeBrushPng, multiFile: true, needsConfig: true }],
 ]);
