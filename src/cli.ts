@@ -11,6 +11,7 @@ import { defaultSpec } from './export-spec.js';
 import { formatSupport, resolveFormatName } from './label-config.js';
 import { addGenerateCommand } from './generate-command.js';
 import { makeLogger } from './log.js';
+import { addProjectsCommand } from './projects-command.js';
 import { loadLabelConfig, run } from './pipeline.js';
 import { implementedFormats } from './transforms/formats/index.js';
 
@@ -275,6 +276,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error, 3 completed but some records were re
     });
 
   addGenerateCommand(program);
+  addProjectsCommand(program);
   return program;
 }
 

@@ -8,6 +8,8 @@ import { dirPrefix, isBucketUrl, openBucketStore, parseBucketUrl } from '../stor
 import { LocalStore } from '../storage/local.js';
 import { openBlobSource } from './blobs.js';
 import { openExportFile } from './export-file.js';
+import { isPostgresUrl, openPostgres } from './postgres.js';
+import { isSqlitePath, openSqlite } from './sqlite.js';
 
 export type SourceOpener = (from: string, spec: ExportSpec) => Promise<Source>;
 
@@ -25,6 +27,10 @@ registerSource(isBucketUrl, async (from, spec) => {
   const store = await openBucketStore(url, { concurrency: spec.concurrency, s3Endpoint: spec.s3Endpoint });
   return openBlobSource(store, dirPrefix(url.path), spec.concurrency);
 });
+
+// Label Studio's database: PostgreSQL URL, or a SQLite file (.sqlite3/.sqlite/.db, sqlite:<path>).
+registerSource(isPostgresUrl, openPostgres);
+registerSource(isSqlitePath, openSqlite);
 
 export async function openSource(spec: ExportSpec): Promise<Source> {
   const from = spec.from;

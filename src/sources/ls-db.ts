@@ -1,0 +1,312 @@
+// The Label Studio database source, independent of the driver: schema discovery, project choice,
+// SQL push-down of the export options, keyset pages over task(project_id, id) and one query per
+// child table per page (no N+1), rendered by ls-render.ts. postgres.ts and sqlite.ts supply a
+// driver (connection, one read-only transaction for the whole run, value decoding).
+
+import type { Source } from '../contracts.js';
+import { throwIfAborted, UsageError } from '../errors.js';
+import type { ExportSpec } from '../export-spec.js';
+import { type LabelConfig, parseLabelConfig } from '../label-config.js';
+import type { RunContext } from '../run-context.js';
+import type { Annotation, Draft, Prediction, Task } from '../task.js';
+import {
+  ANNOTATION_FIELDS,
+  type Children,
+  type Decoder,
+  DRAFT_FIELDS,
+  PREDICTION_FIELDS,
+  present,
+  push,
+  type RenderOptions,
+  renderAnnotation,
+  renderDraft,
+  renderPrediction,
+  renderTask,
+  selectList,
+  TASK_FIELDS,
+} from './ls-render.js';
+
+export type Row = Record<string, unknown>;
+
+export interface LsDriver {
+  /** For logs and errors; never contains a password. */
+  readonly display: string;
+  readonly dialect: 'postgres' | 'sqlite';
+  readonly decoder: Decoder;
+  all(sql: string, params: unknown[]): Promise<Row[]>;
+  tables(): Promise<Set<string>>;
+  columns(table: string): Promise<Set<string>>;
+  /** Runs between pages (SQLite gives the event loop a turn). */
+  pause(): Promise<void>;
+  /** Ends the read transaction and the connection. */
+  close(): Promise<void>;
+}
+
+/** Positional parameters in the driver's syntax ($n or ?), in the order they appear in the SQL. */
+class Params {
+  readonly values: unknown[] = [];
+  constructor(private readonly dialect: LsDriver['dialect']) {}
+  p(v: unknown): string {
+    this.values.push(v);
+    return this.dialect === 'postgres' ? `$${this.values.length}` : '?';
+  }
+  /** `expr` is one of `ids` (one parameter, never a long literal list). */
+  in(expr: string, ids: number[]): string {
+    return this.dialect === 'postgres'
+      ? `${expr} = ANY(${this.p(ids)}::bigint[])`
+      : `${expr} IN (SELECT value FROM json_each(${this.p(JSON.stringify(ids))}))`;
+  }
+  /** A datetime parameter comparable with the stored column. */
+  dt(iso: string): string {
+    if (this.dialect === 'postgres') return `${this.p(iso)}::timestamptz`;
+    // Django's SQLite text: naive UTC `YYYY-MM-DD HH:MM:SS[.ffffff]` (compares as text).
+    return this.p(new Date(Date.parse(iso)).toISOString().replace('T', ' ').replace('Z', '').replace(/\.000$/, ''));
+  }
+}
+
+export interface LsSchema {
+  tables: Set<string>;
+  task: Set<string>;
+  annotation: Set<string>;
+  prediction: Set<string>;
+  draft: Set<string>;
+  project: Set<string>;
+}
+
+const REQUIRED = ['project', 'task', 'task_completion'];
+
+export async function readSchema(driver: LsDriver): Promise<LsSchema> {
+  const tables = await driver.tables();
+  const missing = REQUIRED.filter((t) => !tables.has(t));
+  if (missing.length > 0) {
+    throw new UsageError(
+      `${driver.display} does not look like a Label Studio database (no table ${missing.map((t) => `"${t}"`).join(', ')}); ` +
+        'point --from at the database Label Studio uses (DJANGO_DB / POSTGRE_* settings, or label_studio.sqlite3)',
+    );
+  }
+  const cols = async (t: string) => (tables.has(t) ? driver.columns(t) : new Set<string>());
+  return {
+    tables,
+    task: await cols('task'),
+    annotation: await cols('task_completion'),
+    prediction: await cols('prediction'),
+    draft: await cols('tasks_annotationdraft'),
+    project: await cols('project'),
+  };
+}
+
+export interface LsProject {
+  id: number;
+  title: string | null;
+  tasks: number;
+}
+
+/** Projects (not soft-deleted), ascending id, with their task counts. */
+export async function listProjects(driver: LsDriver, schema: LsSchema): Promise<LsProject[]> {
+  const alive = schema.project.has('deleted_at') ? 'WHERE p.deleted_at IS NULL' : '';
+  const rows = await driver.all(
+    `SELECT p.id, p.title, COALESCE(c.n, 0) AS n FROM project p
+     LEFT JOIN (SELECT project_id, COUNT(*) AS n FROM task GROUP BY project_id) c ON c.project_id = p.id
+     ${alive} ORDER BY p.id`,
+    [],
+  );
+  return rows.map((r) => ({ id: Number(r.id), title: (r.title as string | null) ?? null, tasks: Number(r.n) }));
+}
+
+function describe(projects: LsProject[]): string {
+  const shown = projects.slice(0, 20).map((p) => `${p.id} "${p.title ?? ''}" (${p.tasks} tasks)`);
+  return shown.join(', ') + (projects.length > 20 ? `, … (${projects.length} in all; see \`labelstream projects\`)` : '');
+}
+
+async function chooseProject(driver: LsDriver, schema: LsSchema, wanted: number | undefined): Promise<{ id: number; labelConfig?: string }> {
+  const projects = await listProjects(driver, schema);
+  let id = wanted;
+  if (id === undefined) {
+    if (projects.length === 0) throw new UsageError(`${driver.display}: the database has no projects`);
+    if (projects.length > 1) throw new UsageError(`${driver.display} has ${projects.length} projects; choose one with --project ID: ${describe(projects)}`);
+    id = projects[0].id;
+  } else if (!projects.some((p) => p.id === id)) {
+    throw new UsageError(`${driver.display}: no project ${id}; projects: ${projects.length ? describe(projects) : 'none'}`);
+  }
+  const cfg = schema.project.has('label_config') ? await driver.all(`SELECT label_config FROM project WHERE id = ${driver.dialect === 'postgres' ? '$1' : '?'}`, [id]) : [];
+  const text = cfg[0]?.label_config;
+  return { id, labelConfig: typeof text === 'string' ? text : undefined };
+}
+
+/**
+ * Task-level conditions pushed into SQL. They match the in-process filters of src/transforms
+ * (which still run afterwards and then keep everything: they are idempotent on these rows).
+ */
+function taskWhere(spec: ExportSpec, q: Params, projectId: number): string {
+  const c = [`t.project_id = ${q.p(projectId)}`];
+  if (spec.ids) {
+    const alt: string[] = [];
+    if (spec.ids.ids.size > 0) alt.push(q.in('t.id', [...spec.ids.ids]));
+    for (const [a, b] of spec.ids.ranges) alt.push(`t.id BETWEEN ${q.p(a)} AND ${q.p(b)}`);
+    c.push(alt.length ? `(${alt.join(' OR ')})` : 'FALSE');
+  }
+  if (spec.shard) c.push(`t.id % ${q.p(spec.shard.count)} = ${q.p(spec.shard.index)}`);
+  const exists = (cond: string) => `EXISTS (SELECT 1 FROM task_completion x WHERE x.task_id = t.id${cond ? ` AND ${cond}` : ''})`;
+  if (spec.updatedSince) {
+    c.push(`(t.updated_at >= ${q.dt(spec.updatedSince)} OR ${exists(`x.updated_at >= ${q.dt(spec.updatedSince)}`)})`);
+  }
+  if (spec.onlyAnnotated) c.push(exists(''));
+  if (spec.skipped) c.push(`${spec.skipped === 'exclude' ? 'NOT ' : ''}${exists('x.was_cancelled')}`);
+  if (spec.annotated) c.push(`${spec.annotated === 'exclude' ? 'NOT ' : ''}${exists('NOT x.was_cancelled')}`);
+  return c.join(' AND ');
+}
+
+/**
+ * The annotation filter (§5.2) as SQL, or '' when it must stay in-process: task filters that look
+ * at a task's annotations (only-annotated, skipped, annotated, finished, updated-since) judge all
+ * annotations in Label Studio, so with any of them the rows must come unfiltered.
+ */
+function annotationWhere(spec: ExportSpec): string {
+  const k = spec.annotations;
+  if (!k || !(k.usual || k.ground_truth || k.skipped)) return '';
+  if (spec.onlyAnnotated || spec.skipped || spec.annotated || spec.finished || spec.updatedSince) return '';
+  const alt: string[] = [];
+  if (k.usual) alt.push('(NOT a.was_cancelled AND NOT a.ground_truth)');
+  if (k.ground_truth) alt.push('a.ground_truth');
+  if (k.skipped) alt.push('a.was_cancelled');
+  return ` AND (${alt.join(' OR ')})`;
+}
+
+export async function openLsSource(driver: LsDriver, spec: ExportSpec): Promise<Source> {
+  try {
+    return await build(driver, spec);
+  } catch (e) {
+    await driver.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
+  const schema = await readSchema(driver);
+  const project = await chooseProject(driver, schema, spec.project);
+  let labelConfig: LabelConfig | undefined;
+  if (project.labelConfig?.trim()) {
+    try {
+      labelConfig = parseLabelConfig(project.labelConfig);
+    } catch {
+      labelConfig = undefined; // a broken stored config: formats needing one then ask for --label-config
+    }
+  }
+  const userDetails = !spec.removeUserDetails;
+  const o: RenderOptions = {
+    decoder: driver.decoder,
+    firstDataType: labelConfig?.firstDataType,
+    completedByFull: spec.completedBy === 'full' && userDetails && schema.tables.has('htx_user'),
+    draftsFull: spec.drafts === 'full' && schema.tables.has('htx_user'),
+    predictionsFull: spec.predictions === 'full',
+    now: new Date(),
+    task: present(TASK_FIELDS, schema.task),
+    annotation: present(ANNOTATION_FIELDS, schema.annotation),
+    prediction: present(PREDICTION_FIELDS, schema.prediction),
+    draft: present(DRAFT_FIELDS, schema.draft),
+    hasFileUpload: schema.task.has('file_upload_id') && schema.tables.has('data_import_fileupload'),
+    hasDrafts: schema.tables.has('tasks_annotationdraft'),
+    hasPredictions: schema.tables.has('prediction'),
+    hasCommentAuthors: schema.tables.has('task_comment_authors'),
+  };
+
+  const countQ = new Params(driver.dialect);
+  const countWhere = taskWhere(spec, countQ, project.id);
+  const counted = await driver.all(`SELECT COUNT(*) AS n FROM task t WHERE ${countWhere}`, countQ.values);
+  const estimatedTasks = Number(counted[0]?.n ?? 0);
+
+  const taskCols = [...new Set(['id', ...o.task.map(([, col]) => col)])].map((c) => `t.${c}`).join(', ');
+  const annWhere = annotationWhere(spec);
+  const pageSize = Math.max(1, spec.pageSize);
+
+  async function page(after: number): Promise<Row[]> {
+    const q = new Params(driver.dialect);
+    const where = taskWhere(spec, q, project.id);
+    const upload = o.hasFileUpload ? ', f.file AS file_upload_file' : '';
+    const join = o.hasFileUpload ? ' LEFT JOIN data_import_fileupload f ON f.id = t.file_upload_id' : '';
+    return driver.all(`SELECT ${taskCols}${upload} FROM task t${join} WHERE ${where} AND t.id > ${q.p(after)} ORDER BY t.id LIMIT ${q.p(pageSize)}`, q.values);
+  }
+
+  /** Child rows of the page's tasks: one query per table, ordered by task then id. */
+  async function children(ids: number[]): Promise<Children> {
+    const ch: Children = { annotations: new Map(), drafts: new Map(), predictions: new Map(), commentAuthors: new Map() };
+    const wanted = new Set(ids);
+    // SQLite pages are dense id ranges: BETWEEN walks the task_id index once, and rows of tasks
+    // outside the page (other projects, filtered out) are dropped below. Otherwise: the page's ids
+    // as one array/JSON parameter (never a long literal IN list).
+    const lo = ids[0];
+    const hi = ids[ids.length - 1];
+    const dense = driver.dialect === 'sqlite' && hi - lo < ids.length * 4;
+    const run = async (sql: (taskIn: (col: string) => string) => string, each: (r: Row, taskId: number) => void) => {
+      const q = new Params(driver.dialect);
+      const text = sql((col) => (dense ? `${col} BETWEEN ${q.p(lo)} AND ${q.p(hi)}` : q.in(col, ids)));
+      for (const r of await driver.all(text, q.values)) {
+        const id = Number(r.task_id);
+        if (wanted.has(id)) each(r, id);
+      }
+    };
+    const cbJoin = o.completedByFull;
+    await run(
+      (taskIn) =>
+        `SELECT ${selectList('a', o.annotation)}${cbJoin ? ', u.email AS u_email, u.first_name AS u_first_name, u.last_name AS u_last_name' : ''}` +
+        `, a.task_id FROM task_completion a${cbJoin ? ' LEFT JOIN htx_user u ON u.id = a.completed_by_id' : ''}` +
+        ` WHERE ${taskIn('a.task_id')}${annWhere} ORDER BY a.task_id, a.id`,
+      (r, id) => push<Annotation>(ch.annotations, id, renderAnnotation(r, o)),
+    );
+    if (o.hasDrafts) {
+      await run(
+        (taskIn) =>
+          o.draftsFull
+            ? `SELECT ${selectList('d', o.draft)}, d.task_id, u.email AS u_email, u.first_name AS u_first_name, u.last_name AS u_last_name` +
+              ` FROM tasks_annotationdraft d LEFT JOIN htx_user u ON u.id = d.user_id WHERE ${taskIn('d.task_id')} ORDER BY d.task_id, d.id`
+            : `SELECT d.id, d.task_id FROM tasks_annotationdraft d WHERE ${taskIn('d.task_id')} ORDER BY d.task_id, d.id`,
+        (r, id) => push<number | Draft>(ch.drafts, id, o.draftsFull ? renderDraft(r, o) : Number(r.id)),
+      );
+    }
+    if (o.hasPredictions) {
+      await run(
+        (taskIn) =>
+          o.predictionsFull
+            ? `SELECT ${selectList('p', o.prediction)}, p.task_id FROM prediction p WHERE ${taskIn('p.task_id')} ORDER BY p.task_id, p.id`
+            : `SELECT p.id, p.task_id FROM prediction p WHERE ${taskIn('p.task_id')} ORDER BY p.task_id, p.id`,
+        (r, id) => push<number | Prediction>(ch.predictions, id, o.predictionsFull ? renderPrediction(r, o) : Number(r.id)),
+      );
+    }
+    if (o.hasCommentAuthors) {
+      await run(
+        (taskIn) => `SELECT c.task_id, c.user_id FROM task_comment_authors c WHERE ${taskIn('c.task_id')} ORDER BY c.task_id, c.id`,
+        (r, id) => push(ch.commentAuthors, id, Number(r.user_id)),
+      );
+    }
+    return ch;
+  }
+
+  let closed = false;
+  return {
+    name: `${driver.display} project ${project.id}`,
+    labelConfig,
+    estimatedTasks,
+    async *batches(ctx: RunContext): AsyncGenerator<Task[]> {
+      let after = -2147483648; // below any id, and still a valid int4 parameter
+      for (;;) {
+        throwIfAborted(ctx.signal);
+        const rows = await page(after);
+        if (rows.length === 0) break;
+        const ids = rows.map((r) => Number(r.id));
+        const ch = await children(ids);
+        const tasks = rows.map((r) => renderTask(r, ch, o));
+        ctx.stats.read += tasks.length;
+        const size = Math.max(1, ctx.batchSize);
+        for (let i = 0; i < tasks.length; i += size) yield tasks.slice(i, i + size);
+        after = ids[ids.length - 1];
+        if (rows.length < pageSize) break;
+        await driver.pause();
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await driver.close();
+    },
+  };
+}

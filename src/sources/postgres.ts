@@ -1,0 +1,133 @@
+// --from postgres://user:pass@host:5432/db (or postgresql://…, or just `postgres:` to use
+// DATABASE_URL / the PG* environment variables): Label Studio's PostgreSQL database, read in one
+// REPEATABLE READ READ ONLY transaction so the whole export is one consistent snapshot, and never
+// written to.
+//
+// Read approach: plain keyset-paged queries (`WHERE project_id=$1 AND id > $last ORDER BY id LIMIT
+// pageSize`, index task(project_id, id)) on one connection, children per page with
+// `task_id = ANY($ids)`. Measured against a server-side cursor (DECLARE … FETCH pageSize in the same
+// transaction) on 30k tasks it was as fast or faster (see test/sources/postgres.test.ts header), and
+// it keeps the children queries on the same connection and snapshot without a second client.
+//
+// Value notes: jsonb comes back parsed by pg with JSON.parse. PostgreSQL returns jsonb keys in its
+// canonical order (shorter keys first, then bytewise), which is what Label Studio emits; JSON.parse
+// then moves integer-like keys ("0", "12") to the front of each object (a JS object property rule).
+// Floats that are integral (1.0) become JS integers, and bigints beyond 2^53 lose precision: the
+// Task model is plain JSON numbers. timestamptz is read as text (not Date, which would drop
+// microseconds) in session time zone UTC and rendered per §3.1.
+
+import pg from 'pg';
+import type { Source } from '../contracts.js';
+import { UsageError } from '../errors.js';
+import type { ExportSpec } from '../export-spec.js';
+import { type LsDriver, openLsSource, type Row } from './ls-db.js';
+import { type Decoder, lsDateTime } from './ls-render.js';
+
+export function isPostgresUrl(from: string): boolean {
+  return /^postgres(ql)?:/i.test(from);
+}
+
+/** The URL with its password replaced by *** (also a `password=` query parameter). */
+export function maskUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@').replace(/([?&]password=)[^&]*/i, '$1***');
+}
+
+function connectionString(from: string): string | undefined {
+  if (/^postgres(ql)?:$/i.test(from.trim())) return process.env.DATABASE_URL || undefined;
+  return from;
+}
+
+function displayOf(from: string): string {
+  const cs = connectionString(from);
+  if (cs) return maskUrl(cs);
+  const e = process.env;
+  return `postgres://${e.PGUSER ?? e.USER ?? ''}@${e.PGHOST ?? 'localhost'}:${e.PGPORT ?? 5432}/${e.PGDATABASE ?? e.PGUSER ?? ''} (PG* environment)`;
+}
+
+const decoder: Decoder = {
+  json: (v) => (v === null || v === undefined ? null : v),
+  bool: (v) => (v === null || v === undefined ? null : Boolean(v)),
+  uuid: (v) => (typeof v === 'string' ? v.toLowerCase() : null),
+  dt: (v) => (v === null || v === undefined ? null : v instanceof Date ? lsDateTime(v.toISOString()) : lsDateTime(String(v))),
+  int: (v) => (v === null || v === undefined ? null : Number(v)),
+};
+
+const TIMESTAMP_OIDS = new Set([1114, 1184]);
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    TIMESTAMP_OIDS.has(oid) ? (s: string) => s : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+
+function friendly(e: unknown, display: string, password: string | undefined): Error {
+  const err = e as Error & { code?: string };
+  let msg = err?.message ?? String(e);
+  if (password) msg = msg.split(password).join('***');
+  switch (err?.code) {
+    case '28P01':
+    case '28000':
+      return new UsageError(`${display}: PostgreSQL refused the credentials (${msg}); check the user and password (URL, PGUSER/PGPASSWORD or DATABASE_URL)`);
+    case '3D000':
+      return new UsageError(`${display}: ${msg}; check the database name in --from`);
+    case '42501':
+      return new UsageError(`${display}: ${msg}; the user needs SELECT on Label Studio's tables`);
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+      return new Error(`cannot reach PostgreSQL at ${display}: ${msg}; check host and port, and that the server is running`);
+    default:
+      if (/timeout/i.test(msg)) return new Error(`cannot reach PostgreSQL at ${display}: ${msg}`);
+      return new Error(`${display}: ${msg}`);
+  }
+}
+
+/** Connects and opens the run's read-only snapshot transaction. */
+export async function connectPostgres(from: string): Promise<LsDriver> {
+  const display = displayOf(from);
+  const cs = connectionString(from);
+  const client = new pg.Client({ connectionString: cs, types, connectionTimeoutMillis: 15_000, application_name: 'labelstream' });
+  const password = typeof client.password === 'string' && client.password !== '' ? client.password : undefined;
+  client.on('error', () => undefined); // surfaced by the failing query instead
+  try {
+    await client.connect();
+    await client.query(`SET TIME ZONE 'UTC'`);
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw friendly(e, display, password);
+  }
+  const all = async (sql: string, params: unknown[]): Promise<Row[]> => {
+    try {
+      return (await client.query(sql, params)).rows as Row[];
+    } catch (e) {
+      throw friendly(e, display, password);
+    }
+  };
+  let ended = false;
+  return {
+    display,
+    dialect: 'postgres',
+    decoder,
+    all,
+    async tables() {
+      const rows = await all(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`, []);
+      return new Set(rows.map((r) => String(r.table_name)));
+    },
+    async columns(table) {
+      const rows = await all(`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`, [table]);
+      return new Set(rows.map((r) => String(r.column_name)));
+    },
+    pause: async () => undefined,
+    async close() {
+      if (ended) return;
+      ended = true;
+      await client.query('ROLLBACK').catch(() => undefined); // read-only: nothing to commit
+      await client.end().catch(() => undefined);
+    },
+  };
+}
+
+export async function openPostgres(from: string, spec: ExportSpec): Promise<Source> {
+  return openLsSource(await connectPostgres(from), spec);
+}

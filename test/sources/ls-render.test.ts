@@ -1,0 +1,50 @@
+// Value rendering rules of spec §3 (datetimes, uuids, created_ago, created_username, $undefined$).
+import { describe, expect, it } from 'vitest';
+import { createdUsername, dashedUuid, lsDateTime, replaceUndefined, timesince, uploadName } from '../../src/sources/ls-render.js';
+
+const at = (s: string) => new Date(s);
+
+describe('lsDateTime (§3.1)', () => {
+  it.each([
+    ['2024-01-30 02:40:43.893565+00', '2024-01-30T02:40:43.893565Z'], // PostgreSQL text, UTC session
+    ['2024-01-30 02:40:43.5+00', '2024-01-30T02:40:43.500000Z'], // PostgreSQL trims trailing zeros
+    ['2024-01-30 02:40:43+00', '2024-01-30T02:40:43Z'],
+    ['2024-01-30 02:40:43', '2024-01-30T02:40:43Z'], // Django SQLite text, naive UTC
+    ['2024-01-30 02:40:43.000000', '2024-01-30T02:40:43Z'],
+    ['2024-01-30 02:40:43.000001', '2024-01-30T02:40:43.000001Z'],
+    ['2024-01-30T02:40:43.25+02:00', '2024-01-30T00:40:43.250000Z'],
+    ['2024-01-01 01:00:00-05:30', '2024-01-01T06:30:00Z'],
+  ])('%s → %s', (input, want) => expect(lsDateTime(input)).toBe(want));
+});
+
+describe('timesince (§3.5, Django depth 2 with NBSP)', () => {
+  it.each([
+    ['2024-01-01T00:00:00Z', '2024-01-05T01:00:00Z', '4\u00a0days, 1\u00a0hour'],
+    ['2024-01-01T00:00:00Z', '2024-01-01T00:01:30Z', '1\u00a0minute'],
+    ['2024-01-01T00:00:00Z', '2024-01-01T00:00:59Z', '0\u00a0minutes'],
+    ['2024-01-02T00:00:00Z', '2024-01-01T00:00:00Z', '0\u00a0minutes'],
+    ['2022-01-01T00:00:00Z', '2024-01-01T00:00:00Z', '2\u00a0years'],
+    ['2023-01-31T00:00:00Z', '2024-03-01T00:00:00Z', '1\u00a0year, 1\u00a0month'],
+    ['2024-01-01T00:00:00Z', '2024-01-15T00:00:00Z', '2\u00a0weeks'],
+    ['2024-01-01T00:00:00Z', '2024-01-09T05:00:00Z', '1\u00a0week, 1\u00a0day'],
+    ['2024-01-01T00:00:00Z', '2024-01-01T02:00:00Z', '2\u00a0hours'],
+  ])('%s → %s', (d, now, want) => expect(timesince(at(d), at(now))).toBe(want));
+});
+
+describe('small renderings', () => {
+  it('created_username (§2.4)', () => {
+    expect(createdUsername('Ann', 'Lee', 'ann@x.io', 3)).toBe('Ann Lee ann@x.io, 3');
+    expect(createdUsername('', '', 'ann@x.io', 3)).toBe('ann@x.io, 3');
+    expect(createdUsername('Ann', '', 'ann@x.io', 3)).toBe('Ann ann@x.io, 3');
+  });
+  it('uuid with dashes, lowercase (§3.6)', () => {
+    expect(dashedUuid('3BC9DA85967F47A1BFA8410206E54CF9')).toBe('3bc9da85-967f-47a1-bfa8-410206e54cf9');
+    expect(dashedUuid('3bc9da85-967f-47a1-bfa8-410206e54cf9')).toBe('3bc9da85-967f-47a1-bfa8-410206e54cf9');
+  });
+  it('file_upload basename', () => expect(uploadName('upload/1/d06c405d-spotify.json')).toBe('d06c405d-spotify.json'));
+  it('$undefined$ moves to the first data key, which ends up last (§3.4)', () => {
+    const d = replaceUndefined({ $undefined$: 'x', a: 1 }, 'image');
+    expect(Object.entries(d)).toEqual([['a', 1], ['image', 'x']]);
+    expect(replaceUndefined({ $undefined$: 'x' }, undefined)).toEqual({ $undefined$: 'x' });
+  });
+});

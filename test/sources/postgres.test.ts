@@ -1,0 +1,97 @@
+// The PostgreSQL source against a real server (test/support/postgres.ts: DATABASE_URL, Docker, or a
+// throwaway local cluster), with Label Studio's schema (test/fixtures/label-studio-schema.sql).
+
+import { createServer } from 'node:net';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { describeLsSource, exportJson, type MakeDb } from '../support/ls-db-cases.js';
+import { loadIntoPostgres } from '../support/load-ls-export.js';
+import { createLsDatabase, type PgServer, startPostgres } from '../support/postgres.js';
+
+let server: PgServer;
+beforeAll(async () => {
+  server = await startPostgres();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+const makeDb: MakeDb = async (name, tasks, opts) => {
+  const url = await createLsDatabase(server, name);
+  await loadIntoPostgres(url, tasks, opts);
+  return url;
+};
+
+describeLsSource('postgres', () => makeDb);
+
+async function query(url: string, sql: string): Promise<pg.QueryResult> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+describe('postgres: storage details', () => {
+  it('emits jsonb keys in PostgreSQL order and microseconds from timestamptz text', async () => {
+    const url = await makeDb('jsonb', [{ id: 1, data: { value: 1.5, id: 2, from_name: 3, type: 4 }, created_at: '2024-01-30T02:40:43.100000Z', annotations: [] }]);
+    const { text, tasks } = await exportJson(url);
+    const data = text.slice(text.indexOf('"data"'));
+    const order = ['"id"', '"type"', '"value"', '"from_name"'].map((k) => data.indexOf(k));
+    expect(order).toEqual([...order].sort((a, b) => a - b)); // jsonb: shorter keys first
+    expect(tasks[0].created_at).toBe('2024-01-30T02:40:43.100000Z'); // PostgreSQL prints .1
+  });
+
+  it('reads older schemas: optional columns come from information_schema', async () => {
+    const url = await makeDb('old_schema', [{ id: 1, data: { text: 'a' }, annotations: [{ id: 2, completed_by: null, result: [] }] }]);
+    await query(url, 'ALTER TABLE task_completion DROP COLUMN bulk_created, DROP COLUMN last_created_by_id; ALTER TABLE task DROP COLUMN allow_skip');
+    const { tasks } = await exportJson(url);
+    expect('bulk_created' in tasks[0].annotations[0]).toBe(false);
+    expect('last_created_by' in tasks[0].annotations[0]).toBe(false);
+    expect('allow_skip' in tasks[0]).toBe(false);
+    expect(Object.keys(tasks[0].annotations[0]).at(-1)).toBe('parent_annotation');
+  });
+
+  it('reads in a read-only transaction (no write reaches the database)', async () => {
+    const url = await makeDb('readonly', [{ id: 1, data: { text: 'a' }, annotations: [] }]);
+    const before = await query(url, `SELECT n_tup_ins + n_tup_upd + n_tup_del AS w FROM pg_stat_user_tables WHERE relname = 'task'`);
+    await exportJson(url, ['--drafts', 'full', '--predictions', 'full']);
+    const after = await query(url, `SELECT n_tup_ins + n_tup_upd + n_tup_del AS w FROM pg_stat_user_tables WHERE relname = 'task'`);
+    expect(after.rows[0].w).toBe(before.rows[0].w);
+  });
+
+  it('uses DATABASE_URL for --from postgres:', async () => {
+    const url = await makeDb('env', [{ id: 1, data: { text: 'env' }, annotations: [] }]);
+    const out = await runCli(['export', '--from', 'postgres:', '--to', '-', '--progress', '0'], { env: { DATABASE_URL: url } });
+    expect(out.code, out.stderr).toBe(0);
+    expect(JSON.parse(out.stdout.toString())[0].data).toEqual({ text: 'env' });
+  });
+
+  it('says what to fix for an unreachable server, without printing the password', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const r = await runCli(['export', '--from', `postgres://ls:s3cr3t-pw@127.0.0.1:${port}/ls`, '--to', '-']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('cannot reach PostgreSQL at postgres://ls:***@127.0.0.1');
+    expect(r.stderr).not.toContain('s3cr3t-pw');
+  });
+
+  it('names a missing database and a non-Label-Studio database', async () => {
+    const missing = new URL(server.url);
+    missing.pathname = '/no_such_db_here';
+    const r = await runCli(['export', '--from', missing.toString(), '--to', '-']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no_such_db_here');
+    const empty = await server.createDatabase('empty');
+    const e = await runCli(['export', '--from', empty, '--to', '-']);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toContain('does not look like a Label Studio database');
+  });
+});
