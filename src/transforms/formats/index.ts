@@ -10,6 +10,9 @@ import { encodeCsv, encodeTsv } from './csv.js';
 import { encodeConll } from './conll.js';
 import { encodeAsrManifest } from './asr-manifest.js';
 import { encodeBrushNumpy, encodeBrushPng } from './brush.js';
+import { encodeCoco, encodeCocoWithImages } from './coco.js';
+import { encodeYolo, encodeYoloObb, encodeYoloObbWithImages, encodeYoloWithImages } from './yolo.js';
+import { encodeVoc } from './voc.js';
 
 export interface FormatInfo {
   encoder: Encoder;
@@ -29,6 +32,13 @@ const formats = new Map<FormatName, FormatInfo>([
   ['ASR_MANIFEST', { encoder: encodeAsrManifest, multiFile: true, needsConfig: true }],
   ['BRUSH_TO_NUMPY', { encoder: encodeBrushNumpy, multiFile: true, needsConfig: true }],
   ['BRUSH_TO_PNG', { encoder: encodeBrushPng, multiFile: true, needsConfig: true }],
+  ['COCO', { encoder: encodeCoco, multiFile: true, needsConfig: true }],
+  ['COCO_WITH_IMAGES', { encoder: encodeCocoWithImages, multiFile: true, needsConfig: true }],
+  ['YOLO', { encoder: encodeYolo, multiFile: true, needsConfig: true }],
+  ['YOLO_WITH_IMAGES', { encoder: encodeYoloWithImages, multiFile: true, needsConfig: true }],
+  ['YOLO_OBB', { encoder: encodeYoloObb, multiFile: true, needsConfig: true }],
+  ['YOLO_OBB_WITH_IMAGES', { encoder: encodeYoloObbWithImages, multiFile: true, needsConfig: true }],
+  ['VOC', { encoder: encodeVoc, multiFile: true, needsConfig: true }],
 ]);
 
 export function registerFormat(name: FormatName, info: FormatInfo): void {

@@ -1,0 +1,106 @@
+// Where an image of a task ends up in COCO / YOLO / VOC output (export-formats.md §6, R6):
+// the converter names images after its download cache, `images/<md5-8 of url>__<basename>`, when
+// it does not download; it keeps the raw value when it cannot resolve or download the URL.
+//
+// Downloads are not implemented yet: `resolveImage` behaves as the reference does when every
+// download fails (the conformance conditions). Fetching (http, buckets, --upload-dir) plugs in
+// here: return `localPath` (and the size/bands if known) for an image that was fetched, and the
+// encoders copy it into the output and use the real size.
+
+import { createHash } from 'node:crypto';
+
+export interface ResolvedImage {
+  /** The image path as the output records it, relative to the output root (`images/…`) or raw. */
+  fileName: string;
+  /** A local copy of the image when it was fetched (never set yet). */
+  localPath?: string;
+  width?: number;
+  height?: number;
+  /** Colour bands of the fetched image (VOC `depth`). */
+  channels?: number;
+}
+
+export interface ResolveOptions {
+  /** The `*_WITH_IMAGES` formats ask for the image itself. */
+  download: boolean;
+}
+
+/** Label Studio upload, local-storage, storage-proxy and cloud URLs need a Label Studio host to resolve. */
+function needsLabelStudioHost(url: string): boolean {
+  const u = url.startsWith('upload') || url.startsWith('/upload') ? `/data${url.startsWith('/') ? '' : '/'}${url}` : url;
+  if (u.startsWith('/data/upload')) return true;
+  if (u.startsWith('/data/') && u.includes('?d=')) return true;
+  if (isCloudUri(u)) return true;
+  const path = urlPath(u);
+  return path.startsWith('/storage-data/uploaded') || path.startsWith('storage-data/uploaded');
+}
+
+export function isCloudUri(url: string): boolean {
+  return url.startsWith('s3:') || url.startsWith('gs:') || url.startsWith('azure-blob:');
+}
+
+const PARAM_SCHEMES = new Set(['', 'http', 'https', 'ftp', 'sftp']);
+
+/** The path part of a URL as Python's `urlparse(url).path` gives it (query, fragment and `;params` removed). */
+export function urlPath(url: string): string {
+  let rest = url;
+  const hash = rest.indexOf('#');
+  if (hash >= 0) rest = rest.slice(0, hash);
+  const q = rest.indexOf('?');
+  if (q >= 0) rest = rest.slice(0, q);
+  let scheme = '';
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(rest);
+  if (m) {
+    scheme = m[1].toLowerCase();
+    rest = rest.slice(m[0].length);
+  }
+  if (rest.startsWith('//')) {
+    const slash = rest.indexOf('/', 2);
+    rest = slash >= 0 ? rest.slice(slash) : '';
+  }
+  if (PARAM_SCHEMES.has(scheme)) {
+    const lastSlash = rest.lastIndexOf('/');
+    const semi = rest.indexOf(';', lastSlash + 1);
+    if (semi >= 0) rest = rest.slice(0, semi);
+  }
+  return rest;
+}
+
+/** Python's `os.path.basename`: the part after the last `/`. */
+export function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** Python's `os.path.splitext(name)[0]`: cut the last extension; leading dots do not start one. */
+export function stripExtension(name: string): string {
+  const dot = name.lastIndexOf('.');
+  if (dot <= 0) return name;
+  if (/^\.+$/.test(name.slice(0, dot))) return name; // ".bashrc", "..x"
+  return name.slice(0, dot);
+}
+
+/** The converter's cache name for a URL it does not download: `images/<md5-8>__<basename of the URL path>`. */
+export function cacheFileName(url: string): string {
+  const md5 = createHash('md5').update(url, 'utf8').digest('hex').slice(0, 8);
+  return `images/${md5}__${basename(urlPath(url))}`;
+}
+
+/**
+ * Resolves an image URL of a task. Without downloads: the cache name, except for URLs that need a
+ * Label Studio host (kept raw). With downloads: every fetch fails for now, so the raw value (R6).
+ */
+export async function resolveImage(url: string, opts: ResolveOptions): Promise<ResolvedImage> {
+  if (needsLabelStudioHost(url)) return { fileName: url };
+  if (opts.download) return { fileName: url }; // seam: fetch here; on success return the cache name + localPath
+  return { fileName: cacheFileName(url) };
+}
+
+/**
+ * A file-name stem derived from an image path, safe as one output path segment: the basename
+ * without its extension, cut to `max` code points (YOLO: 251, leaving room for `.txt`), with
+ * backslashes and NULs replaced so it can never become a path of its own.
+ */
+export function fileStem(imagePath: string, max = 251): string {
+  const stem = Array.from(stripExtension(basename(imagePath))).slice(0, max).join('');
+  return stem.replace(/[\\\0]/g, '_');
+}
