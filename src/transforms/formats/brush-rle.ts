@@ -19,7 +19,16 @@ class BitReader {
 
   /** Reads n ≤ 32 bits. Like the converter, a read cut short by the end returns the bits there are. */
   read(n: number): number {
-    if (this.pos >= this.bits) throw new RleError('RLE data ends early');
+    const pos = this.pos;
+    if (n <= 24 && pos + n <= this.bits) {
+      // fast path: the bits lie within 4 bytes starting at pos's byte (bytes past the end read as 0)
+      const b = this.bytes;
+      const i = pos >>> 3;
+      const word = ((b[i] << 24) | ((b[i + 1] ?? 0) << 16) | ((b[i + 2] ?? 0) << 8) | (b[i + 3] ?? 0)) >>> 0;
+      this.pos = pos + n;
+      return ((word << (pos & 7)) >>> 0) >>> (32 - n);
+    }
+    if (pos >= this.bits) throw new RleError('RLE data ends early');
     let value = 0;
     while (n > 0 && this.pos < this.bits) {
       const byte = this.bytes[this.pos >>> 3];

@@ -10,6 +10,7 @@ import { encodeCsv, encodeTsv } from './csv.js';
 import { encodeConll } from './conll.js';
 import { encodeAsrManifest } from './asr-manifest.js';
 import { encodeBrushNumpy, encodeBrushPng } from './brush.js';
+import { encodeBrushCoco } from './brush-coco.js';
 import { encodeCoco, encodeCocoWithImages } from './coco.js';
 import { encodeYolo, encodeYoloObb, encodeYoloObbWithImages, encodeYoloWithImages } from './yolo.js';
 import { encodeVoc } from './voc.js';
@@ -32,6 +33,7 @@ const formats = new Map<FormatName, FormatInfo>([
   ['ASR_MANIFEST', { encoder: encodeAsrManifest, multiFile: true, needsConfig: true }],
   ['BRUSH_TO_NUMPY', { encoder: encodeBrushNumpy, multiFile: true, needsConfig: true }],
   ['BRUSH_TO_PNG', { encoder: encodeBrushPng, multiFile: true, needsConfig: true }],
+  ['BRUSH_TO_COCO', { encoder: encodeBrushCoco, multiFile: true, needsConfig: true }],
   ['COCO', { encoder: encodeCoco, multiFile: true, needsConfig: true }],
   ['COCO_WITH_IMAGES', { encoder: encodeCocoWithImages, multiFile: true, needsConfig: true }],
   ['YOLO', { encoder: encodeYolo, multiFile: true, needsConfig: true }],
