@@ -34,31 +34,36 @@ export interface ResolvedAudio {
 
 export type AudioResolver = (url: string, item: Item) => Promise<ResolvedAudio | null>;
 
-/** The file name the converter gives the audio in `audio/` (downloads off). */
+/**
+ * The file name the converter gives the audio in `audio/`: for `/data/upload/…` the basename of the
+ * URL-decoded path; otherwise the basename of the URL path as written (not decoded, query dropped).
+ * labelstream uses the same name for local-files and cloud URLs, which the converter cannot
+ * copy without downloads.
+ */
 export function audioName(url: string): string {
   if (url.startsWith('/data/upload')) {
     const rest = url.replace('/data/upload/', '');
-    let name: string;
     try {
-      name = decodeURIComponent(rest);
+      return basename(decodeURIComponent(rest));
     } catch {
-      name = rest;
+      return basename(rest);
     }
-    return basename(name);
   }
-  let path = url;
+  const d = /[?&]d=([^&#]*)/.exec(url);
+  if (url.startsWith('/data/') && d) {
+    try {
+      return basename(decodeURIComponent(d[1]));
+    } catch {
+      return basename(d[1]);
+    }
+  }
+  let path: string;
   try {
     path = new URL(url).pathname;
   } catch {
     path = url.split(/[?#]/)[0];
   }
-  let name = basename(path);
-  try {
-    name = decodeURIComponent(name);
-  } catch {
-    /* keep as is */
-  }
-  return name;
+  return basename(path);
 }
 
 function basename(p: string): string {

@@ -1,0 +1,79 @@
+// Test helpers for the text formats (CSV, TSV, CONLL2003, ASR_MANIFEST): a real EncoderContext with
+// its own temp dir, and running an encoder to a map of output files. Reports what was left in the
+// temp dir after the run, so tests can check that spools are cleaned up.
+
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pino } from 'pino';
+import type { Encoder, EncoderContext } from '../../../src/contracts.js';
+import { parseLabelConfig } from '../../../src/label-config.js';
+import { newStats, Rejections, type RunStats } from '../../../src/run-context.js';
+import type { Annotation, Task } from '../../../src/task.js';
+
+export interface TextRun {
+  files: Map<string, string>;
+  stats: RunStats;
+  /** Files left in ctx.tmpDir after the encoder finished (spools must be gone). */
+  leftInTmp: string[];
+  warnings: string[];
+}
+
+async function text(body: Readable | Buffer | string): Promise<string> {
+  if (typeof body === 'string') return body;
+  if (Buffer.isBuffer(body)) return body.toString('utf8');
+  const chunks: Buffer[] = [];
+  for await (const c of body) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Runs `encoder` over `tasks` in batches of `batchSize` with label config `config` (XML or JSON text). */
+export async function runTextEncoder(encoder: Encoder, config: string, tasks: Task[], batchSize = 2): Promise<TextRun> {
+  const tmpDir = mkdtempSync(join(tmpdir(), 'text-format-test-'));
+  const warnings: string[] = [];
+  const log = pino(
+    { level: 'warn' },
+    {
+      write(line: string) {
+        warnings.push(String((JSON.parse(line) as { msg?: string }).msg));
+      },
+    },
+  );
+  const stats = newStats();
+  const ctx: EncoderContext = {
+    log,
+    stats,
+    rejections: new Rejections(stats, 0, undefined, log),
+    signal: new AbortController().signal,
+    batchSize,
+    tmpDir,
+    labelConfig: parseLabelConfig(config),
+  };
+  async function* batches() {
+    for (let i = 0; i < tasks.length; i += batchSize) yield tasks.slice(i, i + batchSize);
+  }
+  const files = new Map<string, string>();
+  try {
+    for await (const entry of encoder(batches(), ctx)) files.set(entry.path, await text(entry.body));
+    return { files, stats, leftInTmp: readdirSync(tmpDir), warnings };
+  } finally {
+    rmSync(tmpDir, { recursive: true, force: true });
+  }
+}
+
+let nextAnnotationId = 1000;
+
+export function annotation(result: Annotation['result'], extra: Partial<Annotation> = {}): Annotation {
+  const id = extra.id ?? nextAnnotationId++;
+  return {
+    id,
+    completed_by: 7,
+    result,
+    was_cancelled: false,
+    created_at: '2024-01-01T00:00:00Z',
+    updated_at: '2024-01-01T00:00:00Z',
+    lead_time: 1.5,
+    ...extra,
+  };
+}
