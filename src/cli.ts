@@ -150,6 +150,7 @@ export function buildSpec(opts: Opts): ExportSpec {
   if (opts.s3Endpoint) spec.s3Endpoint = String(opts.s3Endpoint);
   if (opts.tmpDir) spec.tmpDir = String(opts.tmpDir);
   if (opts.progress !== undefined) spec.progressInterval = positiveInt('--progress', opts.progress);
+  if (truthy(opts.conllSpacy)) spec.conllSpacy = true;
   if (spec.maxErrors > 0 && !spec.errorReport) spec.errorReport = 'labelstream-errors.ndjson';
   return spec;
 }
@@ -213,6 +214,7 @@ export function buildProgram(): Command {
     .addOption(opt('--s3-endpoint <url>', 'S3-compatible endpoint (MinIO, Ceph, R2…; default AWS_ENDPOINT_URL); uses path-style addressing'))
     .addOption(opt('--tmp-dir <dir>', 'where two-pass formats spool (default: the OS temp dir)'))
     .addOption(opt('--progress <seconds>', 'seconds between progress lines on stderr, 0 = none (default 5)'))
+    .addOption(opt('--conll-spacy', 'CONLL2003: first line "-DOCSTART- -X- O O" so `spacy convert` reads the file as is'))
     .addOption(opt('--config <file>', 'JSON file with any of these options (keys: long flag names)'))
     .addHelpText(
       'after',

@@ -28,6 +28,8 @@ export interface Entry {
 
 export interface EncoderContext extends RunContext {
   labelConfig?: LabelConfig;
+  /** CONLL2003: write the document separator spaCy's converter expects (--conll-spacy). */
+  conllSpacy?: boolean;
 }
 
 export type Encoder = (tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext) => AsyncIterable<Entry>;

@@ -55,6 +55,8 @@ export interface ExportSpec {
   tmpDir?: string;
   /** Seconds between progress lines (0: never). */
   progressInterval: number;
+  /** CONLL2003 output that `spacy convert` reads as is (first line `-DOCSTART- -X- O O`). */
+  conllSpacy?: boolean;
 }
 
 export function defaultSpec(from: string, to: string, format: FormatName): ExportSpec {

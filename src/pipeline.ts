@@ -74,7 +74,7 @@ export async function run(spec: ExportSpec, log: Logger, signal: AbortSignal): P
     checkFormatSupported(spec, labelConfig);
     if (source.estimatedTasks !== undefined) stats.expected = source.estimatedTasks;
     const sink = await openSink(spec, info.multiFile);
-    const ectx: EncoderContext = { ...ctx, labelConfig };
+    const ectx: EncoderContext = { ...ctx, labelConfig, conllSpacy: spec.conllSpacy };
     const tasks = applyTransforms(source.batches(ctx), transformsFor(spec, source, labelConfig), ctx);
     const result = await sink(info.encoder(tasks, ectx), ctx);
     return { stats, sink: result, seconds: (Date.now() - t0) / 1000 };

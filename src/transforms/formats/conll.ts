@@ -147,7 +147,7 @@ async function* conllText(tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext, 
 export function conllEncoder(opts?: ConllOptions): Encoder {
   return async function* (tasks, ctx) {
     const config = requireLabelConfig(ctx, 'CONLL2003');
-    yield singleFileEntry('result.conll', conllText(tasks, ctx, config, opts ?? { spacy: spacyFromEnv() }));
+    yield singleFileEntry('result.conll', conllText(tasks, ctx, config, opts ?? { spacy: ctx.conllSpacy ?? spacyFromEnv() }));
   };
 }
 
