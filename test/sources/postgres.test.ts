@@ -83,6 +83,17 @@ describe('postgres: storage details', () => {
     expect(r.stderr).not.toContain('s3cr3t-pw');
   });
 
+  it('says the credentials were refused (unknown role), without printing the password', async () => {
+    const u = new URL(server.url);
+    u.username = 'no_such_role';
+    u.password = 'pw-s3cret';
+    const r = await runCli(['export', '--from', u.toString(), '--to', '-']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('refused the credentials');
+    expect(r.stderr).toContain('no_such_role:***@');
+    expect(r.stderr).not.toContain('pw-s3cret');
+  });
+
   it('names a missing database and a non-Label-Studio database', async () => {
     const missing = new URL(server.url);
     missing.pathname = '/no_such_db_here';

@@ -1,9 +1,11 @@
 // The SQLite source against real SQLite files in Django's storage format.
 
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
@@ -19,6 +21,32 @@ const makeDb: MakeDb = async (name, tasks, opts) => {
 };
 
 describeLsSource('sqlite', () => makeDb);
+
+describe('sqlite: the committed sample database', () => {
+  const sample = fileURLToPath(new URL('../../samples/label_studio.sqlite3', import.meta.url));
+
+  it('is what scripts/make-sample-db.mjs generates', () => {
+    const file = join(dir, 'sample.sqlite3');
+    execFileSync(process.execPath, [fileURLToPath(new URL('../../scripts/make-sample-db.mjs', import.meta.url)), file]);
+    const hash = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+    expect(hash(file)).toBe(hash(sample));
+  });
+
+  it('serves the README quick start (JSON_MIN of project 1 to stdout)', async () => {
+    const r = await runCli(['export', '--from', sample, '--project', '1', '--format', 'JSON_MIN', '--to', '-']);
+    expect(r.code, r.stderr).toBe(0);
+    const records = JSON.parse(r.stdout.toString());
+    expect(records.length).toBeGreaterThan(100);
+    const boxed = records.find((x: Record<string, unknown>) => Array.isArray(x.label));
+    expect(boxed.image).toMatch(/^https:\/\/ls-sample\.example\.com\/street\/frame_\d{4}\.jpg$/);
+    expect(boxed.label[0].rectanglelabels[0]).toMatch(/^(Car|Pedestrian|Bicycle)$/);
+    const p = await runCli(['projects', '--from', sample, '--json']);
+    expect(JSON.parse(p.stdout.toString())).toEqual([
+      { id: 1, title: 'Street scenes', tasks: 120 },
+      { id: 2, title: 'Review sentiment', tasks: 80 },
+    ]);
+  });
+});
 
 describe('sqlite: storage details', () => {
   it('keeps JSON text key order and decodes ASCII-escaped text, 0/1 and char(32) uuids', async () => {
