@@ -10,6 +10,7 @@ import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeBrushNumpy, encodeBrushPng } from '../../../src/transforms/formats/brush.js';
 import { decodeBrushMask, decodeRle, RleError } from '../../../src/transforms/formats/brush-rle.js';
+import { parseLabelConfig } from '../../../src/label-config.js';
 import { runCli, summaryOf } from '../../support/cli.js';
 import { brushResult, compare, context, encode, encodeRle, randomMask, rgbaOf, rng, tempDir, writeFiles } from './brush-support.js';
 
@@ -172,6 +173,27 @@ describe('BRUSH_TO_NUMPY / BRUSH_TO_PNG files', () => {
     );
     expect(files.map((f) => f.path)).toEqual(['task-4-annotation-1-by-3-tag-a-b-0.npy']);
     expect(Array.from(files[0].bytes.subarray(128))).toEqual(Array.from(other));
+  });
+
+  it('takes Brush + Labels regions (`labels` key) and ignores a plain <Brush> tag and other types', async () => {
+    const ctx = context(tmp.dir);
+    ctx.labelConfig = parseLabelConfig(`<View><Image name="image" value="$image"/><Brush name="br" toName="image"/>
+      <Labels name="lab" toName="image"><Label value="Tree"/></Labels><Choices name="ch" toName="image"><Choice value="x"/></Choices></View>`);
+    const files = await encode(
+      encodeBrushNumpy,
+      [
+        task(6, [
+          annotation(1, 3, [
+            brushResult(m75, 7, 5, { labels: ['Tree'] }, { from_name: 'lab' }),
+            brushResult(m75, 7, 5, { labels: ['Tree'] }, { from_name: 'br' }),
+            brushResult(m75, 7, 5, { choices: ['x'] }, { from_name: 'ch' }),
+            brushResult(m75, 7, 5, {}, { from_name: 'lab' }),
+          ]),
+        ]),
+      ],
+      ctx,
+    );
+    expect(files.map((f) => f.path)).toEqual(['task-6-annotation-1-by-3-lab-Tree-0.npy', 'task-6-annotation-1-by-3-lab-no_label-0.npy']);
   });
 
   it('builds file names from task data safely (no path separators, no NUL)', async () => {
