@@ -1,0 +1,67 @@
+// The benchmark scenarios. Each one is a `labelstream export` run over a generated dataset,
+// measured against the component limit of its input framing. To add a format, a source or an
+// option set, add an entry here: nothing else in the harness needs to change.
+//
+//   name    unique id (used in results and the README table)
+//   title   what the row means, for humans
+//   input   'json' (JSON array file) | 'ndjson' (the same tasks, one per line)
+//   limit   the component limit the throughput is compared with: 'json-scan' | 'ndjson-split'
+//   output  file extension of the output, or null for `--to null` (encode, write nothing)
+//   args    (d) => extra CLI args; d = { tasks, config } (task count, label config path)
+
+export const scenarios = [
+  { name: 'json-to-json', title: 'JSON array → JSON', input: 'json', limit: 'json-scan', output: 'json', args: () => ['--format', 'JSON'] },
+  {
+    name: 'json-to-json-min',
+    title: 'JSON array → JSON_MIN',
+    input: 'json',
+    limit: 'json-scan',
+    output: 'json',
+    args: (d) => ['--format', 'JSON_MIN', '--label-config', d.config],
+  },
+  { name: 'ndjson-to-ndjson', title: 'NDJSON → NDJSON', input: 'ndjson', limit: 'ndjson-split', output: 'ndjson', args: () => ['--format', 'NDJSON'] },
+  { name: 'json-to-null', title: 'JSON array → JSON, null sink', input: 'json', limit: 'json-scan', output: null, args: () => ['--format', 'JSON'] },
+  // Filter sets: null sink, so the row shows the filter's cost over json-to-null.
+  {
+    name: 'filter-usual-annotated',
+    title: '--annotations usual --only-with-annotations (null sink)',
+    input: 'json',
+    limit: 'json-scan',
+    output: null,
+    args: () => ['--format', 'JSON', '--annotations', 'usual', '--only-with-annotations'],
+  },
+  {
+    name: 'filter-ids',
+    title: '--ids: 3 ranges + single ids, ~30% of tasks (null sink)',
+    input: 'json',
+    limit: 'json-scan',
+    output: null,
+    args: (d) => {
+      const n = d.tasks;
+      const r = (a, b) => `${Math.max(1, Math.floor(a))}-${Math.max(1, Math.floor(b))}`;
+      return ['--format', 'JSON', '--ids', `${r(1, n * 0.1)},${r(n * 0.4, n * 0.5)},${r(n * 0.9, n)},7,${Math.floor(n / 3)}`];
+    },
+  },
+  {
+    name: 'remove-user-details',
+    title: '--remove-user-details (null sink)',
+    input: 'json',
+    limit: 'json-scan',
+    output: null,
+    args: () => ['--format', 'JSON', '--remove-user-details'],
+  },
+  {
+    name: 'drafts-predictions-ids',
+    title: '--drafts ids --predictions ids (null sink)',
+    input: 'json',
+    limit: 'json-scan',
+    output: null,
+    args: () => ['--format', 'JSON', '--drafts', 'ids', '--predictions', 'ids'],
+  },
+];
+
+/** The component limits: plain scripts over the same files, no pipeline. */
+export const limits = {
+  'json-scan': { title: 'byte scanner + JSON.parse per element (JSON array)', script: 'limits/json-scan.mjs', input: 'json' },
+  'ndjson-split': { title: 'NDJSON line split + JSON.parse per line', script: 'limits/ndjson-split.mjs', input: 'ndjson' },
+};
