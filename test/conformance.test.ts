@@ -4,14 +4,32 @@
 // expected-fixed/fixes.json "output" → compare with expected-fixed/<dir>; "error" → non-zero exit
 // and no output files; status rc 0 → compare with <fixture>/<FORMAT> (`files: []` → no files).
 // Formats added later are picked up through implementedFormats().
+// The CLI is compiled once into a private folder under node_modules/.cache, so a concurrent
+// rebuild of dist/ (other work in the same checkout) cannot break a run half-way.
 
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { implementedFormats } from '../src/transforms/formats/index.js';
-import { CONFORMANCE, runCli } from './support/cli.js';
+import { CONFORMANCE } from './support/cli.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BUILD = join(ROOT, 'node_modules', '.cache', `labelstream-conformance-${process.pid}`);
+const CLI = join(BUILD, 'cli.js');
+
+/** Runs the privately built CLI; resolves with its exit code and stderr. */
+function runCli(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, LABELSTREAM_PROGRESS: '0' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
 
 interface Run {
   rc: number;
@@ -67,7 +85,20 @@ const work = mkdtempSync(join(tmpdir(), 'labelstream-conformance-'));
 const emptyConfig = join(work, 'empty-config.json');
 writeFileSync(emptyConfig, '{}');
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+beforeAll(() => {
+  mkdirSync(BUILD, { recursive: true });
+  // Under node_modules the nearest package.json decides the module type, so say ESM here.
+  writeFileSync(join(BUILD, 'package.json'), '{"type":"module"}\n');
+  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json'), '--outDir', BUILD], {
+    encoding: 'utf8',
+  });
+  if (!existsSync(CLI)) throw new Error(`tsc did not produce ${CLI}:\n${r.stdout}${r.stderr}`);
+});
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  rmSync(BUILD, { recursive: true, force: true });
+});
 
 describe('fixture discovery', () => {
   it('finds the shared fixtures and at least the JSON formats', () => {

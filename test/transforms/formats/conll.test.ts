@@ -1,10 +1,14 @@
 // CONLL2003 against export-formats.md §5 "CONLL2003" (R9) and conformance README F7. Expected
 // tokens and tags are worked out by hand from the tokenizer and tagging rules in the spec.
 
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { conllEncoder, encodeConll } from '../../../src/transforms/formats/conll.js';
 import { treebankSpanTokenize, treebankTokenize } from '../../../src/transforms/formats/treebank.js';
 import type { ResultRegion, Task } from '../../../src/task.js';
+import { runCli } from '../../support/cli.js';
 import { annotation, runTextEncoder } from './text-formats-support.js';
 
 const CONFIG = `<View>
@@ -146,5 +150,24 @@ describe('CONLL2003 for spacy convert', () => {
     expect((await conll([task], conllEncoder())).text.startsWith('-DOCSTART- -X- O\nHi')).toBe(true);
     process.env.LABELSTREAM_CONLL_SPACY = '1';
     expect((await conll([task], conllEncoder())).text.startsWith('-DOCSTART- -X- O O\n\nHi')).toBe(true);
+  });
+});
+
+describe('CONLL2003 through the CLI', () => {
+  it('--conll-spacy changes only the separator line; the default is the converter output', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conll-cli-'));
+    try {
+      writeFileSync(join(dir, 'config.xml'), CONFIG);
+      writeFileSync(join(dir, 'tasks.json'), JSON.stringify([{ id: 1, data: { text: 'Jane Doe' }, annotations: [annotation([span(0, 4, 'Person')])] }]));
+      const base = ['export', '--from', join(dir, 'tasks.json'), '--label-config', join(dir, 'config.xml'), '--format', 'CONLL2003'];
+      const plain = await runCli([...base, '--to', join(dir, 'plain.conll')]);
+      expect(plain.code, plain.stderr).toBe(0);
+      expect(readFileSync(join(dir, 'plain.conll'), 'utf8')).toBe('-DOCSTART- -X- O\n' + lines([['Jane', 'B-Person'], ['Doe', 'O']]));
+      const spacy = await runCli([...base, '--conll-spacy', '--to', join(dir, 'spacy.conll')]);
+      expect(spacy.code, spacy.stderr).toBe(0);
+      expect(readFileSync(join(dir, 'spacy.conll'), 'utf8')).toBe('-DOCSTART- -X- O O\n\n' + lines([['Jane', 'B-Person'], ['Doe', 'O']]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
