@@ -16,6 +16,7 @@ import { openSource } from './sources/index.js';
 import type { TaskBatch } from './task.js';
 import { annotationFilter } from './transforms/annotation-filter.js';
 import { formatInfo } from './transforms/formats/index.js';
+import { perTaskFormat } from './transforms/formats/per-task-blobs.js';
 import { keyframes } from './transforms/keyframes.js';
 import { serialization } from './transforms/serialization.js';
 import { taskFilter } from './transforms/task-filter.js';
@@ -58,7 +59,7 @@ export function checkFormatSupported(spec: ExportSpec, config: LabelConfig | und
 export async function run(spec: ExportSpec, log: Logger, signal: AbortSignal): Promise<RunResult> {
   const t0 = Date.now();
   const stats = newStats();
-  const info = formatInfo(spec.format);
+  const info = spec.layout === 'per-task' ? perTaskFormat(spec.format) : formatInfo(spec.format);
   const tmpDir = await mkdtemp(join(spec.tmpDir ?? tmpdir(), 'labelstream-'));
   const rejections = new Rejections(stats, spec.maxErrors, spec.errorReport, log);
   const ctx: RunContext = { log, stats, rejections, signal, batchSize: spec.batchSize, tmpDir };

@@ -26,11 +26,11 @@ export function registerSink(match: (to: string) => boolean, open: SinkOpener): 
 registerSink(isBucketUrl, async (to, spec, multiFile) => {
   const url = parseBucketUrl(to);
   const store = await openBucketStore(url, { concurrency: spec.concurrency, s3Endpoint: spec.s3Endpoint });
+  if (/\.zip$/i.test(url.path)) return bucketArchiveSink(store, url.path, 'zip');
+  if (/\.tar$/i.test(url.path)) return bucketArchiveSink(store, url.path, 'tar');
   if (url.path === '' || url.path.endsWith('/') || spec.layout === 'per-task') {
     return bucketPrefixSink(store, dirPrefix(url.path), spec.concurrency);
   }
-  if (/\.zip$/i.test(url.path)) return bucketArchiveSink(store, url.path, 'zip');
-  if (/\.tar$/i.test(url.path)) return bucketArchiveSink(store, url.path, 'tar');
   if (multiFile) {
     await store.close?.();
     throw new UsageError(`${spec.format} writes several files; give a bucket prefix ending in "/" or a .zip/.tar key`);

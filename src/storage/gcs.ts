@@ -12,11 +12,16 @@
 // of parallel requests is bounded by the callers' concurrency limit.
 // Memory: a resumable upload buffers one chunk (chunkSize, default 8 MiB) so that a failed chunk
 // can be resent.
+// Timeouts: a JSON response cut off midway makes the SDK's HTTP layer (node-fetch 2) wait forever,
+// so every request has a timeout (storageTimeoutMs(), default 60 s) that also covers reading the
+// body, timeouts count as retryable, and a media download that stalls that long is failed (and
+// retried by the caller, see sources/blobs.ts).
 
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { IdempotencyStrategy, Storage, type Bucket, type GetFilesOptions } from '@google-cloud/storage';
 import type { BlobInfo, BlobStore, Upload } from './blob-store.js';
+import { isTransient, storageTimeoutMs } from './retry.js';
 
 export interface GcsStoreOptions {
   bucket: string;
@@ -31,6 +36,7 @@ export class GcsStore implements BlobStore {
   readonly url: string;
   private readonly bucket: Bucket;
   private readonly chunkSize: number;
+  private readonly timeoutMs = storageTimeoutMs();
 
   constructor(opts: GcsStoreOptions) {
     this.url = `gs://${opts.bucket}`;
@@ -46,7 +52,9 @@ export class GcsStore implements BlobStore {
         maxRetryDelay: 32,
         totalTimeout: 600,
         idempotencyStrategy: IdempotencyStrategy.RetryAlways,
+        retryableErrorFn: (err) => isTransient(err),
       },
+      timeout: this.timeoutMs,
     });
     this.bucket = storage.bucket(opts.bucket);
   }
@@ -68,7 +76,7 @@ export class GcsStore implements BlobStore {
   }
 
   async get(key: string): Promise<Readable> {
-    return this.bucket.file(key).createReadStream();
+    return idleTimeout(this.bucket.file(key).createReadStream(), this.timeoutMs);
   }
 
   async put(key: string, body: Buffer | string): Promise<void> {
@@ -94,4 +102,34 @@ export class GcsStore implements BlobStore {
       },
     };
   }
+}
+
+/** Fails a download whose body delivers no bytes for `ms` (the SDK would otherwise wait forever). */
+function idleTimeout(src: Readable, ms: number): Readable {
+  const out = new PassThrough();
+  let timer: NodeJS.Timeout | undefined;
+  const fail = () => {
+    const e = Object.assign(new Error(`download stalled for ${ms} ms`), { code: 'ETIMEDOUT' });
+    src.destroy(e);
+    out.destroy(e);
+  };
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(fail, ms);
+  };
+  // Armed once the response has started: waiting for headers (including the SDK's own retries
+  // and their backoff) is bounded by the request timeout instead.
+  src.once('response', arm);
+  src.on('data', arm);
+  src.on('error', (e) => {
+    clearTimeout(timer);
+    out.destroy(e);
+  });
+  src.on('end', () => clearTimeout(timer));
+  out.on('close', () => {
+    clearTimeout(timer);
+    if (!src.destroyed) src.destroy();
+  });
+  src.pipe(out);
+  return out;
 }

@@ -39,6 +39,14 @@ export function isTransient(err: unknown): boolean {
   const status = statusOf(e);
   if (status !== undefined && (status === 408 || status === 429 || status >= 500)) return true;
   for (const v of [e.code, e.name, e.Code]) if (typeof v === 'string' && NETWORK_CODES.has(v)) return true;
+  // GCS hands its retry predicate {code, message, errors: [{reason}]} with the network error code
+  // (ECONNRESET, …) as a reason, or an API reason such as rateLimitExceeded.
+  if (Array.isArray(e.errors)) {
+    for (const x of e.errors as Array<{ reason?: unknown }>) {
+      const r = typeof x?.reason === 'string' ? x.reason : '';
+      if (NETWORK_CODES.has(r) || NETWORK_CODES.has(r.toUpperCase()) || /rateLimitExceeded|backendError|internalError/i.test(r)) return true;
+    }
+  }
   const msg = typeof e.message === 'string' ? e.message : '';
   if (/socket hang up|aborted|premature close|ECONNRESET|EPIPE|timed? ?out/i.test(msg)) return true;
   return e.cause !== undefined && e.cause !== err ? isTransient(e.cause) : false;
@@ -66,4 +74,13 @@ export async function withRetry<T>(op: () => Promise<T>, opts: RetryOptions = {}
       await sleep(delay, undefined, { signal: opts.signal });
     }
   }
+}
+
+/**
+ * Per-request timeout of the bucket stores, in ms: LABELSTREAM_STORAGE_TIMEOUT_MS, default 60 s
+ * (for S3 and Azure a socket idle / per-try timeout, for GCS a whole-request timeout).
+ */
+export function storageTimeoutMs(): number {
+  const v = Number(process.env.LABELSTREAM_STORAGE_TIMEOUT_MS);
+  return Number.isFinite(v) && v > 0 ? v : 60_000;
 }

@@ -9,6 +9,8 @@
 //
 // Retries: the SDK's "standard" retry strategy, maxAttempts 6: exponential backoff with full
 // jitter on throttling (SlowDown, 503, 429, Throttling*), 5xx, timeouts and connection resets.
+// Timeouts: connect 10 s; a socket idle for LABELSTREAM_STORAGE_TIMEOUT_MS (default 60 s) fails
+// the request, which is then retried.
 // Memory: an upload buffers at most partSize × queueSize bytes (default 8 MiB × 4 = 32 MiB).
 
 import { Agent as HttpAgent } from 'node:http';
@@ -17,6 +19,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { GetObjectCommand, paginateListObjectsV2, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload as S3Upload } from '@aws-sdk/lib-storage';
 import type { BlobInfo, BlobStore, Upload } from './blob-store.js';
+import { storageTimeoutMs } from './retry.js';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -56,7 +59,7 @@ export class S3Store implements BlobStore {
       ...(process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION ? {} : { region: 'us-east-1' }),
       retryMode: 'standard',
       maxAttempts: 6,
-      requestHandler: { httpAgent, httpsAgent, connectionTimeout: 10_000, requestTimeout: 120_000 },
+      requestHandler: { httpAgent, httpsAgent, connectionTimeout: 10_000, requestTimeout: storageTimeoutMs() },
     });
   }
 

@@ -187,7 +187,8 @@ export async function startGcsServer(): Promise<GcsTestServer> {
         const id = randomUUID();
         const contentType = (req.headers['x-upload-content-type'] as string) ?? (meta.contentType as string) ?? 'application/octet-stream';
         sessions.set(id, { bucket: bucketName, name, contentType, chunks: [], length: 0 });
-        const location = `${base}/upload/storage/v1/b/${bucketName}/o?uploadType=resumable&name=${encodeURIComponent(name)}&upload_id=${id}`;
+        // Built from the Host header, so a client behind a proxy keeps going through the proxy.
+        const location = `http://${req.headers.host ?? base.slice(7)}/upload/storage/v1/b/${bucketName}/o?uploadType=resumable&name=${encodeURIComponent(name)}&upload_id=${id}`;
         return send(res, 200, undefined, { location });
       }
       if (method === 'PUT' && q.get('upload_id')) {
