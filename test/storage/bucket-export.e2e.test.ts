@@ -5,9 +5,9 @@
 // resets and cut-off bodies.
 
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pLimit from 'p-limit';
 import tarStream from 'tar-stream';
@@ -166,6 +166,22 @@ describe.each(clouds)('$scheme:// end to end', (cloud) => {
     const back = await runCli(['export', '--from', url('migrated/yolo_obb'), '--to', out, '--format', 'JSON'], { env });
     expect(back.code, back.stderr).toBe(0);
     const c = await compare('JSON', join(CONFORMANCE, 'yolo_obb', 'JSON'), out);
+    expect(c.code, c.out).toBe(0);
+  });
+
+  it('YOLO to a bucket prefix: each file its own object, together equal to the reference', async () => {
+    const args = ['--format', 'YOLO', '--label-config', join(CONFORMANCE, 'yolo_data', 'config.xml')];
+    const r = await runCli(['export', '--from', url('in/yolo_data'), '--to', url('yolo/'), ...args], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const keys = await listKeys(store, 'yolo/');
+    expect(keys.length).toBeGreaterThan(2);
+    const dir = join(tmp, 'yolo-download');
+    for (const k of keys) {
+      const path = join(dir, k.slice('yolo/'.length));
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, await readObject(store, k));
+    }
+    const c = await compare('YOLO', join(CONFORMANCE, 'yolo_data', 'YOLO'), dir);
     expect(c.code, c.out).toBe(0);
   });
 
