@@ -2,8 +2,9 @@
 // entry per task (F1: the one the reference creates for the task's first item that creates one;
 // later items add their annotations to it) and the annotations of all its items.
 
-import type { Json, JsonObject } from '../../task.js';
+import type { Json } from '../../task.js';
 import type { CategoryTable } from './categories.js';
+import { PyFloat } from './coco-json.js';
 import type { ResolvedImage } from './image-paths.js';
 import { annotatorOf, type Item, type Region } from './items.js';
 import { percentRect, regionSize, rotatedBoxPx } from './rect-geometry.js';
@@ -29,10 +30,15 @@ export interface CocoState {
   warn: (msg: string) => void;
 }
 
+export type CocoAnnotation = Record<string, Json | PyFloat | PyFloat[] | PyFloat[][]>;
+
 export interface CocoTaskOutput {
   image?: CocoImage;
-  annotations: JsonObject[];
+  annotations: CocoAnnotation[];
 }
+
+/** The converter computes these as Python floats (`384.0`, not `384`). */
+const floats = (xs: number[]) => xs.map((x) => new PyFloat(x));
 
 const CATEGORY_KEYS = ['rectanglelabels', 'polygonlabels', 'keypointlabels', 'labels'];
 
@@ -164,13 +170,13 @@ export function cocoTask(items: Item[], image: ResolvedImage, st: CocoState): Co
       }
       const imageId = (out.image as CocoImage).id;
       const categoryId = st.categories.idFor(name, st.warn);
-      let ann: JsonObject | undefined;
+      let ann: CocoAnnotation | undefined;
       if (has(region, 'rectanglelabels') || has(region, 'labels')) {
         const r = rectAnnotation(region, width, height);
-        if (r) ann = { id: 0, image_id: imageId, category_id: categoryId, segmentation: [], bbox: r.bbox, ignore: 0, iscrowd: 0, area: r.area };
+        if (r) ann = { id: 0, image_id: imageId, category_id: categoryId, segmentation: [], bbox: floats(r.bbox), ignore: 0, iscrowd: 0, area: new PyFloat(r.area) };
       } else if (has(region, 'polygonlabels')) {
         const p = polygonAnnotation(region, width, height);
-        if (p) ann = { id: 0, image_id: imageId, category_id: categoryId, segmentation: p.segmentation, bbox: p.bbox, ignore: 0, iscrowd: 0, area: p.area };
+        if (p) ann = { id: 0, image_id: imageId, category_id: categoryId, segmentation: p.segmentation.map(floats), bbox: floats(p.bbox), ignore: 0, iscrowd: 0, area: new PyFloat(p.area) };
       } else if (has(region, 'keypointlabels')) {
         kps.push(region);
         continue;
@@ -189,7 +195,7 @@ export function cocoTask(items: Item[], image: ResolvedImage, st: CocoState): Co
         continue;
       }
       const k = keypointAnnotation(kps, st.kpOrder, width ?? 0, height ?? 0);
-      const ann: JsonObject = {
+      const ann: CocoAnnotation = {
         id: st.annotations++,
         image_id: out.image.id,
         category_id: st.categories.get(st.kpOrder[0]) ?? 0,

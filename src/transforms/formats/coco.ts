@@ -11,16 +11,16 @@ import { Readable } from 'node:stream';
 import type { Encoder, EncoderContext, Entry } from '../../contracts.js';
 import { countSkip } from '../../run-context.js';
 import { cocoCategories, keypointOrder } from './categories.js';
+import { cocoJson } from './coco-json.js';
 import { type CocoState, cocoTask } from './coco-task.js';
 import { resolveImage } from './image-paths.js';
 import { itemsOfTask } from './items.js';
 import { requireLabelConfig } from './require-config.js';
 import { TextSpool } from './text-spool.js';
-import { ujson } from './ujson.js';
 
 /** ujson text of a value nested `depth` levels deep in an indent-2 document. */
 function nested(value: unknown, depth: number): string {
-  return ujson(value, { indent: 2, ensureAscii: true }).replace(/\n/g, `\n${'  '.repeat(depth)}`);
+  return cocoJson(value, depth);
 }
 
 /** `str(datetime.now())`: local time, microseconds only when non-zero. */

@@ -2,11 +2,14 @@
 // conformance README (R4, R6, R7, F1, F2, F4). Conformance fixtures are checked separately.
 
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseLabelConfig } from '../../../src/label-config.js';
 import { cocoCategories, configCategories } from '../../../src/transforms/formats/categories.js';
 import { encodeCoco, encodeCocoWithImages } from '../../../src/transforms/formats/coco.js';
 import type { Task } from '../../../src/task.js';
+import { CONFORMANCE } from '../../support/cli.js';
 import { annotation, keypoint, polygon, RECT_CONFIG, rect, runEncoder, task } from './detection-support.js';
 
 const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex').slice(0, 8);
@@ -159,6 +162,23 @@ describe('COCO', () => {
     expect(json.annotations).toHaveLength(1500);
     expect(json.annotations[1499]).toMatchObject({ id: 1499, image_id: 1499, category_id: 0 });
     expect(json.images[1499].file_name).toBe(`images/${md5('img1499.png')}__img1499.png`);
+  });
+
+  it.each(['coco_data', 'yolo_polygons', 'yolo_keypoints', 'json_min_data'])(
+    'R1: %s result.json is byte-identical to the reference apart from the clock-dependent info (R11)',
+    async (fixture) => {
+      const dir = join(CONFORMANCE, fixture);
+      const tasks = JSON.parse(readFileSync(join(dir, 'input.json'), 'utf8')) as Task[];
+      const { text } = await coco(tasks, readFileSync(join(dir, 'config.xml'), 'utf8'));
+      const expected = readFileSync(join(dir, 'COCO', 'result.json'), 'utf8');
+      const clockless = (t: string) => t.replace(/"year": \d+/, '"year": Y').replace(/"date_created": "[^"]*"/, '"date_created": D');
+      expect(clockless(text)).toBe(clockless(expected));
+    },
+  );
+
+  it('writes Python float text for computed coordinates (384.0, 1e-5)', async () => {
+    const { text } = await coco([task(1, 'a.png', [annotation(1, [rect(50, 0.001, 25, 0.001, ['cat'], { ow: 200, oh: 1 })])])]);
+    expect(text).toContain('"bbox": [\n        100.0,\n        1e-5,\n        50.0,\n        1e-5\n      ]');
   });
 
   it('an empty export is still a complete document', async () => {
