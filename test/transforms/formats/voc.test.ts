@@ -2,10 +2,11 @@
 // (R1, R3, R7, F2, F8), plus the format refusals of formatSupport (§3, F6).
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatSupport, parseLabelConfig } from '../../../src/label-config.js';
+import type { Task } from '../../../src/task.js';
 import { encodeVoc } from '../../../src/transforms/formats/voc.js';
 import { CONFORMANCE } from '../../support/cli.js';
 import { annotation, RECT_CONFIG, rect, runEncoder, task } from './detection-support.js';
@@ -113,6 +114,17 @@ describe('VOC', () => {
     const { files } = await runEncoder(encodeVoc, RECT_CONFIG, [task(1, '../../etc/passwd', [annotation(1, [r])]), task(2, '/data/upload/1/..\\evil.png', [annotation(2, [r])])]);
     expect([...files.keys()]).toEqual([`Annotations/${md5('../../etc/passwd')}__passwd.xml`, 'Annotations/.._evil.xml']);
     expect(files.get('Annotations/.._evil.xml')).toContain('<filename>..\\evil.png</filename>');
+  });
+});
+
+describe('VOC against the reference', () => {
+  it.each(['yolo_data', 'coco_data', 'yolo_keypoints'])('R1: %s is byte-identical to the reference', async (fixture) => {
+    const dir = join(CONFORMANCE, fixture);
+    const tasks = JSON.parse(readFileSync(join(dir, 'input.json'), 'utf8')) as Task[];
+    const { files } = await runEncoder(encodeVoc, readFileSync(join(dir, 'config.xml'), 'utf8'), tasks);
+    const names = readdirSync(join(dir, 'VOC', 'Annotations')).map((n) => `Annotations/${n}`);
+    expect([...files.keys()].sort()).toEqual(names.sort());
+    for (const n of names) expect(files.get(n), n).toBe(readFileSync(join(dir, 'VOC', n), 'utf8'));
   });
 });
 

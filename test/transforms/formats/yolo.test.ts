@@ -2,9 +2,13 @@
 // the conformance README (R3, R6, R8, F2, F3, F4). Conformance fixtures are checked separately.
 
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pyFloat } from '../../../src/transforms/formats/py-float.js';
 import { encodeYolo, encodeYoloObb, encodeYoloObbWithImages, encodeYoloWithImages } from '../../../src/transforms/formats/yolo.js';
+import type { Task } from '../../../src/task.js';
+import { CONFORMANCE } from '../../support/cli.js';
 import { annotation, keypoint, polygon, RECT_CONFIG, rect, runEncoder, task } from './detection-support.js';
 
 const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex').slice(0, 8);
@@ -205,5 +209,27 @@ describe('YOLO', () => {
     const { files, stats } = await runEncoder(encodeYolo, RECT_CONFIG, [t]);
     expect([...files.keys()]).toEqual(['classes.txt', 'notes.json']);
     expect(Object.values(stats.skipped)).toEqual([1]);
+  });
+
+  it.each([
+    ['yolo_data', 'YOLO'],
+    ['yolo_data', 'YOLO_OBB'],
+    ['coco_data', 'YOLO'],
+    ['yolo_keypoints', 'YOLO'],
+    ['yolo_polygons', 'YOLO_OBB'],
+    ['doclang_data', 'YOLO'],
+  ])('R1: %s %s is byte-identical to the reference apart from the year (R11)', async (fixture, format) => {
+    const dir = join(CONFORMANCE, fixture);
+    const tasks = JSON.parse(readFileSync(join(dir, 'input.json'), 'utf8')) as Task[];
+    const { files } = await runEncoder(format === 'YOLO' ? encodeYolo : encodeYoloObb, readFileSync(join(dir, 'config.xml'), 'utf8'), tasks);
+    const ref = join(dir, format);
+    const expected = [
+      ...readdirSync(join(ref, 'labels')).map((n) => `labels/${n}`),
+      'classes.txt',
+      'notes.json',
+    ];
+    expect([...files.keys()].sort()).toEqual(expected.sort());
+    const yearless = (t: string) => t.replace(/"year": \d+/, '"year": Y');
+    for (const path of expected) expect(yearless(files.get(path) ?? ''), path).toBe(yearless(readFileSync(join(ref, path), 'utf8')));
   });
 });
