@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { codePointCompare, csvField, encodeCsv, encodeTsv } from '../../../src/transforms/formats/csv.js';
 import type { Task } from '../../../src/task.js';
-import { annotation, runTextEncoder } from './text-formats-support.js';
+import { annotation, runFailingSource, runTextEncoder } from './text-formats-support.js';
 
 const CONFIG = `<View>
   <Text name="text" value="$text"/>
@@ -162,6 +162,15 @@ describe('CSV encoder', () => {
     const rows = (await csv(tasks, CONFIG, 7)).text.split('\r\n').slice(1, -1);
     expect(rows).toHaveLength(250);
     expect(rows.map((r) => Number(r.split(',')[3]))).toEqual(tasks.map((t) => t.id));
+  });
+});
+
+describe('CSV spool cleanup', () => {
+  it('removes the spool when the source fails half-way', async () => {
+    const tasks: Task[] = Array.from({ length: 5 }, (_, i) => ({ id: i + 1, data: { text: 'x' }, annotations: [annotation([], { id: i + 1 })] }));
+    const r = await runFailingSource(encodeCsv, CONFIG, tasks, 3);
+    expect((r.error as Error).message).toBe('source failed');
+    expect(r.leftInTmp).toEqual([]);
   });
 });
 

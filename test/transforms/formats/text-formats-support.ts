@@ -30,6 +30,24 @@ async function text(body: Readable | Buffer | string): Promise<string> {
 
 /** Runs `encoder` over `tasks` in batches of `batchSize` with label config `config` (XML or JSON text). */
 export async function runTextEncoder(encoder: Encoder, config: string, tasks: Task[], batchSize = 2): Promise<TextRun> {
+  return runWithSource(encoder, config, tasks, batchSize, Infinity);
+}
+
+/**
+ * Runs `encoder` with a source that fails after `failAfter` batches; resolves with the error and
+ * what was left in ctx.tmpDir at that point.
+ */
+export async function runFailingSource(encoder: Encoder, config: string, tasks: Task[], failAfter: number): Promise<{ error: unknown; leftInTmp: string[] }> {
+  try {
+    await runWithSource(encoder, config, tasks, 1, failAfter);
+  } catch (e) {
+    const err = e as Error & { leftInTmp?: string[] };
+    return { error: err, leftInTmp: err.leftInTmp ?? [] };
+  }
+  throw new Error('the encoder did not fail');
+}
+
+async function runWithSource(encoder: Encoder, config: string, tasks: Task[], batchSize: number, failAfter: number): Promise<TextRun> {
   const tmpDir = mkdtempSync(join(tmpdir(), 'text-format-test-'));
   const warnings: string[] = [];
   const log = pino(
@@ -51,12 +69,18 @@ export async function runTextEncoder(encoder: Encoder, config: string, tasks: Ta
     labelConfig: parseLabelConfig(config),
   };
   async function* batches() {
-    for (let i = 0; i < tasks.length; i += batchSize) yield tasks.slice(i, i + batchSize);
+    for (let i = 0, n = 0; i < tasks.length; i += batchSize, n++) {
+      if (n >= failAfter) throw new Error('source failed');
+      yield tasks.slice(i, i + batchSize);
+    }
   }
   const files = new Map<string, string>();
   try {
     for await (const entry of encoder(batches(), ctx)) files.set(entry.path, await text(entry.body));
     return { files, stats, leftInTmp: readdirSync(tmpDir), warnings };
+  } catch (e) {
+    if (e instanceof Error) Object.assign(e, { leftInTmp: readdirSync(tmpDir) });
+    throw e;
   } finally {
     rmSync(tmpDir, { recursive: true, force: true });
   }
