@@ -18,7 +18,7 @@
 // Task model is plain JSON numbers. timestamptz is read as text (not Date, which would drop
 // microseconds) in session time zone UTC and rendered per §3.1.
 
-import pg from 'pg';
+import type pgTypes from 'pg';
 import type { Source } from '../contracts.js';
 import { UsageError } from '../errors.js';
 import type { ExportSpec } from '../export-spec.js';
@@ -55,10 +55,14 @@ const decoder: Decoder = {
 };
 
 const TIMESTAMP_OIDS = new Set([1114, 1184]);
-const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    TIMESTAMP_OIDS.has(oid) ? (s: string) => s : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
-};
+
+/** Type parsers: timestamps stay text (see above); everything else as pg parses it. */
+function typesOf(pg: typeof pgTypes) {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      TIMESTAMP_OIDS.has(oid) ? (s: string) => s : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+  };
+}
 
 function friendly(e: unknown, display: string, password: string | undefined): Error {
   const err = e as Error & { code?: string };
@@ -88,7 +92,9 @@ function friendly(e: unknown, display: string, password: string | undefined): Er
 export async function connectPostgres(from: string): Promise<LsDriver> {
   const display = displayOf(from);
   const cs = connectionString(from);
-  const client = new pg.Client({ connectionString: cs, types, connectionTimeoutMillis: 15_000, application_name: 'labelstream' });
+  // Loaded on first use: the CLI starts faster for the sources that do not need it.
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: cs, types: typesOf(pg), connectionTimeoutMillis: 15_000, application_name: 'labelstream' });
   const password = typeof client.password === 'string' && client.password !== '' ? client.password : undefined;
   client.on('error', () => undefined); // surfaced by the failing query instead
   try {
