@@ -149,6 +149,12 @@ export function buildSpec(opts: Opts): ExportSpec {
   if (opts.concurrency !== undefined) spec.concurrency = Math.max(1, positiveInt('--concurrency', opts.concurrency));
   if (opts.s3Endpoint) spec.s3Endpoint = String(opts.s3Endpoint);
   if (opts.tmpDir) spec.tmpDir = String(opts.tmpDir);
+  const lsUrl = opts.lsUrl ?? process.env.LABEL_STUDIO_URL ?? process.env.LABEL_STUDIO_HOST;
+  if (lsUrl) spec.lsUrl = String(lsUrl);
+  const lsToken = opts.lsToken ?? process.env.LABEL_STUDIO_API_KEY ?? process.env.LABEL_STUDIO_ACCESS_TOKEN;
+  if (lsToken) spec.lsToken = String(lsToken);
+  if (opts.uploadDir) spec.uploadDir = String(opts.uploadDir);
+  if (opts.localFilesRoot) spec.localFilesRoot = String(opts.localFilesRoot);
   if (opts.progress !== undefined) spec.progressInterval = positiveInt('--progress', opts.progress);
   if (truthy(opts.conllSpacy)) spec.conllSpacy = true;
   if (spec.maxErrors > 0 && !spec.errorReport) spec.errorReport = 'labelstream-errors.ndjson';
@@ -212,6 +218,10 @@ export function buildProgram(): Command {
     .addOption(opt('--page-size <n>', 'tasks per database page (default 1000)'))
     .addOption(opt('--concurrency <n>', 'parallel blob reads / object writes for buckets and blob folders (default 16)'))
     .addOption(opt('--s3-endpoint <url>', 'S3-compatible endpoint (MinIO, Ceph, R2…; default AWS_ENDPOINT_URL); uses path-style addressing'))
+    .addOption(opt('--ls-url <url>', 'Label Studio URL for /data/upload and /data/local-files media (default LABEL_STUDIO_URL)'))
+    .addOption(opt('--ls-token <token>', 'Label Studio access token, sent as "Authorization: Token …" to --ls-url only (default LABEL_STUDIO_API_KEY)'))
+    .addOption(opt('--upload-dir <dir>', "Label Studio's MEDIA_ROOT/upload folder: /data/upload/1/a.png is <dir>/1/a.png"))
+    .addOption(opt('--local-files-root <dir>', "Label Studio's LOCAL_FILES_DOCUMENT_ROOT for /data/local-files/?d=… media"))
     .addOption(opt('--tmp-dir <dir>', 'where two-pass formats spool (default: the OS temp dir)'))
     .addOption(opt('--progress <seconds>', 'seconds between progress lines on stderr, 0 = none (default 5)'))
     .addOption(opt('--conll-spacy', 'CONLL2003: first line "-DOCSTART- -X- O O" so `spacy convert` reads the file as is'))

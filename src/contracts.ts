@@ -3,6 +3,7 @@
 
 import type { Readable } from 'node:stream';
 import type { LabelConfig } from './label-config.js';
+import type { MediaFetcher } from './media/fetcher.js';
 import type { RunContext } from './run-context.js';
 import type { TaskBatch } from './task.js';
 
@@ -30,6 +31,8 @@ export interface EncoderContext extends RunContext {
   labelConfig?: LabelConfig;
   /** CONLL2003: write the document separator spaCy's converter expects (--conll-spacy). */
   conllSpacy?: boolean;
+  /** Fetches task media for the *_WITH_IMAGES formats and ASR_MANIFEST (set by the pipeline). */
+  media?: MediaFetcher;
 }
 
 export type Encoder = (tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext) => AsyncIterable<Entry>;

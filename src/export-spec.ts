@@ -53,6 +53,11 @@ export interface ExportSpec {
   /** S3-compatible endpoint (else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL); path-style addressing. */
   s3Endpoint?: string;
   tmpDir?: string;
+  /** Media resolution for *_WITH_IMAGES and ASR_MANIFEST (src/media/locate.ts). */
+  lsUrl?: string;
+  lsToken?: string;
+  uploadDir?: string;
+  localFilesRoot?: string;
   /** Seconds between progress lines (0: never). */
   progressInterval: number;
   /** CONLL2003 output that `spacy convert` reads as is (first line `-DOCSTART- -X- O O`). */

@@ -10,6 +10,7 @@ import { UsageError } from './errors.js';
 import type { ExportSpec } from './export-spec.js';
 import { formatSupport, type LabelConfig, parseLabelConfig } from './label-config.js';
 import { startProgress } from './log.js';
+import { MediaFetcher } from './media/fetcher.js';
 import { newStats, Rejections, type RunContext, type RunStats } from './run-context.js';
 import { openSink } from './sinks/index.js';
 import { openSource } from './sources/index.js';
@@ -65,6 +66,7 @@ export async function run(spec: ExportSpec, log: Logger, signal: AbortSignal): P
   const ctx: RunContext = { log, stats, rejections, signal, batchSize: spec.batchSize, tmpDir };
   const stopProgress = startProgress(log, stats, spec.progressInterval);
   let source: Source | undefined;
+  let media: MediaFetcher | undefined;
   try {
     const fileConfig = spec.labelConfig ? await loadLabelConfig(spec.labelConfig) : undefined;
     source = await openSource(spec);
@@ -76,6 +78,13 @@ export async function run(spec: ExportSpec, log: Logger, signal: AbortSignal): P
     if (source.estimatedTasks !== undefined) stats.expected = source.estimatedTasks;
     const sink = await openSink(spec, info.multiFile);
     const ectx: EncoderContext = { ...ctx, labelConfig, conllSpacy: spec.conllSpacy };
+    if (spec.format.endsWith('_WITH_IMAGES') || spec.format === 'ASR_MANIFEST') {
+      media = new MediaFetcher(
+        { lsUrl: spec.lsUrl, lsToken: spec.lsToken, uploadDir: spec.uploadDir, localFilesRoot: spec.localFilesRoot, concurrency: spec.concurrency, retries: 4, timeoutMs: 60_000, s3Endpoint: spec.s3Endpoint },
+        ctx,
+      );
+      ectx.media = media;
+    }
     const tasks = applyTransforms(source.batches(ctx), transformsFor(spec, source, labelConfig), ctx);
     const result = await sink(info.encoder(tasks, ectx), ctx);
     return { stats, sink: result, seconds: (Date.now() - t0) / 1000 };
@@ -83,6 +92,7 @@ export async function run(spec: ExportSpec, log: Logger, signal: AbortSignal): P
     stopProgress();
     await rejections.close().catch(() => undefined);
     await source?.close().catch(() => undefined);
+    await media?.close().catch(() => undefined);
     await rm(tmpDir, { recursive: true, force: true });
   }
 }

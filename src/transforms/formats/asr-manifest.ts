@@ -5,15 +5,15 @@
 // item's text and never a crash; F8 — a null completed_by is annotator "".
 // F7 — an item whose data has no audio key is skipped and counted.
 //
-// Audio files: the converter copies/downloads each file into `audio/` and reads the WAV duration
-// from it. labelstream has no media fetching yet, so a manifest line carries the path the
-// converter writes (`audio/<basename>`) and `"duration": null`, and no `audio/` files are written.
-// An `AudioResolver` can be passed to `asrManifestEncoder` to provide the files and durations
-// once media fetching exists.
+// Audio files: like the converter, each item's audio is fetched into `audio/` and its duration read
+// from the WAV header (src/media/); an item whose audio cannot be fetched or measured is skipped
+// and counted. Without a fetcher (unit tests) a line carries `audio/<basename>` and a null duration.
 
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { MediaFetcher } from '../../media/fetcher.js';
+import { wavDuration } from '../../media/wav.js';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Encoder, EncoderContext, Entry } from '../../contracts.js';
@@ -147,7 +147,6 @@ async function* withAudio(tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext, 
   const spool = createWriteStream(spoolPath);
   const failed = new Promise<never>((_, reject) => spool.once('error', reject));
   failed.catch(() => undefined);
-  const names = new Set<string>();
   try {
     for await (const item of manifestItems(tasks, ctx, config)) {
       const url = dataKey === undefined ? undefined : item.input[dataKey];
@@ -161,8 +160,7 @@ async function* withAudio(tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext, 
       }
       const line = manifestLine(item, dataKey, audio, ctx);
       if (line === null) continue;
-      if (audio?.body && !names.has(audio.name)) {
-        names.add(audio.name);
+      if (audio?.body) {
         yield { path: `audio/${audio.name}`, body: audio.body };
       }
       if (!spool.write(line)) await Promise.race([once(spool, 'drain'), failed]);
@@ -175,10 +173,33 @@ async function* withAudio(tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext, 
   }
 }
 
+/**
+ * Audio through the run's MediaFetcher: the file is fetched once per run, its duration read from
+ * the WAV header (kept in a sidecar file so a later item using the same audio still has it), and
+ * its bytes emitted only for the first item that uses it.
+ */
+export function fetchedAudio(media: MediaFetcher): AudioResolver {
+  return async (url) => {
+    const r = await media.take(url);
+    if (!r.ok) return null;
+    const sidecar = `${r.file}.duration`;
+    let duration: number | null;
+    if (r.fresh) {
+      duration = await wavDuration(r.file).catch(() => null);
+      await writeFile(sidecar, JSON.stringify(duration));
+    } else {
+      duration = JSON.parse(await readFile(sidecar, 'utf8').catch(() => 'null')) as number | null;
+    }
+    if (duration === null) return null; // like the converter: no duration, no line
+    return { name: audioName(url), duration, ...(r.fresh ? { body: MediaFetcher.body(r.file) } : {}) };
+  };
+}
+
 export function asrManifestEncoder(resolve?: AudioResolver): Encoder {
   return async function* (tasks, ctx) {
     const config = requireLabelConfig(ctx, 'ASR_MANIFEST');
-    if (resolve) yield* withAudio(tasks, ctx, config, resolve);
+    const resolver = resolve ?? (ctx.media ? fetchedAudio(ctx.media) : undefined);
+    if (resolver) yield* withAudio(tasks, ctx, config, resolver);
     else yield singleFileEntry('manifest.json', manifestText(tasks, ctx, config));
   };
 }

@@ -6,14 +6,14 @@
 // COCO_WITH_IMAGES: image fetching is not implemented yet, so it behaves as the reference does
 // when every download fails: `file_name` is the raw image value and `images/` stays empty.
 
-import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Encoder, EncoderContext, Entry } from '../../contracts.js';
 import { countSkip } from '../../run-context.js';
 import { cocoCategories, keypointOrder } from './categories.js';
 import { cocoJson } from './coco-json.js';
 import { type CocoState, cocoTask } from './coco-task.js';
-import { resolveImage } from './image-paths.js';
+import { prefetchImages, resolveImage } from './image-paths.js';
+import { MediaFetcher } from '../../media/fetcher.js';
 import { itemsOfTask } from './items.js';
 import { requireLabelConfig } from './require-config.js';
 import { TextSpool } from './text-spool.js';
@@ -63,6 +63,7 @@ export function cocoEncoder(format: 'COCO' | 'COCO_WITH_IMAGES'): Encoder {
     const annotations = TextSpool.in(ctx.tmpDir, 'coco-annotations');
     try {
       for await (const batch of tasks) {
+        if (download) prefetchImages(batch, key, ctx.media);
         for (const task of batch) {
           taskId = task.id;
           const items = itemsOfTask(task, config);
@@ -73,8 +74,8 @@ export function cocoEncoder(format: 'COCO' | 'COCO_WITH_IMAGES'): Encoder {
             ctx.log.warn({ task: task.id }, `${format}: task skipped: data key "${key}" is missing or not a string`);
             continue;
           }
-          const image = await resolveImage(value, { download });
-          if (image.localPath) yield { path: image.fileName, body: createReadStream(image.localPath) };
+          const image = await resolveImage(value, { download, media: ctx.media });
+          if (image.localPath) yield { path: image.fileName, body: MediaFetcher.body(image.localPath) };
           const out = cocoTask(items, image, st);
           if (!out.image) continue;
           ctx.stats.written++;

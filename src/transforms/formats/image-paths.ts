@@ -2,12 +2,14 @@
 // the converter names images after its download cache, `images/<md5-8 of url>__<basename>`, when
 // it does not download; it keeps the raw value when it cannot resolve or download the URL.
 //
-// Downloads are not implemented yet: `resolveImage` behaves as the reference does when every
-// download fails (the conformance conditions). Fetching (http, buckets, --upload-dir) plugs in
-// here: return `localPath` (and the size/bands if known) for an image that was fetched, and the
-// encoders copy it into the output and use the real size.
+// The *_WITH_IMAGES formats fetch images through the run's MediaFetcher (src/media/): a fetched
+// image gets the cache name and its bytes are emitted into `images/`; an image that cannot be
+// fetched keeps its raw value, as the reference does when a download fails (the conformance
+// conditions, where every download failed).
 
 import { createHash } from 'node:crypto';
+import type { MediaFetcher } from '../../media/fetcher.js';
+import type { Task } from '../../task.js';
 
 export interface ResolvedImage {
   /** The image path as the output records it, relative to the output root (`images/…`) or raw. */
@@ -23,6 +25,8 @@ export interface ResolvedImage {
 export interface ResolveOptions {
   /** The `*_WITH_IMAGES` formats ask for the image itself. */
   download: boolean;
+  /** Fetches images (set by the pipeline for the *_WITH_IMAGES formats). */
+  media?: MediaFetcher;
 }
 
 /** Label Studio upload, local-storage, storage-proxy and cloud URLs need a Label Studio host to resolve. */
@@ -90,6 +94,13 @@ export function cacheFileName(url: string): string {
  * Label Studio host (kept raw). With downloads: every fetch fails for now, so the raw value (R6).
  */
 export async function resolveImage(url: string, opts: ResolveOptions): Promise<ResolvedImage> {
+  if (opts.download && opts.media) {
+    // Fetched: recorded under its copy inside the output (F11); the bytes are emitted once per
+    // run (`localPath` only for the first task using the image). Not fetched: the raw value (R6).
+    const r = await opts.media.take(url);
+    if (!r.ok) return { fileName: url };
+    return { fileName: cacheFileName(url), ...(r.fresh ? { localPath: r.file } : {}) };
+  }
   if (needsLabelStudioHost(url)) return { fileName: url };
   if (opts.download) return { fileName: url }; // seam: fetch here; on success return the cache name + localPath
   return { fileName: cacheFileName(url) };
@@ -103,4 +114,16 @@ export async function resolveImage(url: string, opts: ResolveOptions): Promise<R
 export function fileStem(imagePath: string, max = 251): string {
   const stem = Array.from(stripExtension(basename(imagePath))).slice(0, max).join('');
   return stem.replace(/[\\\0]/g, '_');
+}
+
+/** Starts fetching the images of a batch in parallel (bounded by the fetcher's concurrency). */
+export function prefetchImages(batch: Task[], key: string | undefined, media: MediaFetcher | undefined): void {
+  if (!media || key === undefined) return;
+  const urls: string[] = [];
+  for (const t of batch) {
+    const v = t.data[key];
+    if (typeof v === 'string') urls.push(v);
+    else if (Array.isArray(v)) for (const x of v) if (typeof x === 'string') urls.push(x);
+  }
+  media.prefetch(urls);
 }

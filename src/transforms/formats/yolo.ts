@@ -6,13 +6,13 @@
 // every download fails: label files are named after the raw image value and `images/` stays
 // empty. Fetched images (resolveImage → localPath) would be emitted as `images/…` entries here.
 
-import { createReadStream } from 'node:fs';
 import type { Encoder, EncoderContext, Entry } from '../../contracts.js';
 import type { LabelConfig } from '../../label-config.js';
 import { countSkip } from '../../run-context.js';
 import type { Task } from '../../task.js';
 import { CategoryTable, classesTxt, configCategories, keypointOrder, yoloKeypointCategories } from './categories.js';
-import { fileStem, isCloudUri, resolveImage, type ResolvedImage } from './image-paths.js';
+import { fileStem, isCloudUri, prefetchImages, resolveImage, type ResolvedImage } from './image-paths.js';
+import { MediaFetcher } from '../../media/fetcher.js';
 import { type Item, itemsOfTask, type Region } from './items.js';
 import { requireLabelConfig } from './require-config.js';
 import { ujson } from './ujson.js';
@@ -24,15 +24,15 @@ export interface YoloOptions {
 }
 
 /** The image of a task: its data value (a list is tried from the last element), resolved per §6. */
-async function taskImage(task: Task, config: LabelConfig, download: boolean): Promise<ResolvedImage | undefined> {
+async function taskImage(task: Task, config: LabelConfig, download: boolean, media: MediaFetcher | undefined): Promise<ResolvedImage | undefined> {
   const value = task.data[config.dataKeys[0]];
   const candidates = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
   for (let i = candidates.length - 1; i >= 0; i--) {
     const c = candidates[i];
     if (typeof c !== 'string') continue;
-    const r = await resolveImage(c, { download });
+    const r = await resolveImage(c, { download, media });
     // The *_WITH_IMAGES formats never write an orphan label for a cloud image that was not fetched.
-    if (download && isCloudUri(c) && !r.localPath) continue;
+    if (download && isCloudUri(c) && r.fileName === c) continue;
     return r;
   }
   return undefined;
@@ -60,6 +60,7 @@ export function yoloEncoder(format: string, opts: YoloOptions): Encoder {
       },
     };
     for await (const batch of tasks) {
+      if (opts.withImages) prefetchImages(batch, config.dataKeys[0], ctx.media);
       for (const task of batch) {
         taskId = task.id;
         const items = itemsOfTask(task, config, { keepRegionIds: keypointMode });
@@ -69,7 +70,7 @@ export function yoloEncoder(format: string, opts: YoloOptions): Encoder {
           ctx.log.warn({ task: task.id }, `${format}: task skipped: no data key "${config.dataKeys[0]}"`);
           continue;
         }
-        const image = await taskImage(task, config, opts.withImages);
+        const image = await taskImage(task, config, opts.withImages, ctx.media);
         if (!image) {
           countSkip(ctx.stats, `${format}: no usable image`);
           ctx.log.warn({ task: task.id }, `${format}: task skipped: no image path could be resolved`);
@@ -87,7 +88,7 @@ export function yoloEncoder(format: string, opts: YoloOptions): Encoder {
           text = keypointMode ? keypointLines(regions, order, lineCtx) : plainLines(regions, lineCtx);
         }
         ctx.stats.written++;
-        if (image.localPath) yield { path: image.fileName, body: createReadStream(image.localPath) };
+        if (image.localPath) yield { path: image.fileName, body: MediaFetcher.body(image.localPath) };
         yield { path: `labels/${fileStem(image.fileName)}.txt`, body: text ?? '' };
       }
     }
