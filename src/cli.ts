@@ -155,6 +155,7 @@ export function buildSpec(opts: Opts): ExportSpec {
   if (lsToken) spec.lsToken = String(lsToken);
   if (opts.uploadDir) spec.uploadDir = String(opts.uploadDir);
   if (opts.localFilesRoot) spec.localFilesRoot = String(opts.localFilesRoot);
+  if (truthy(opts.offline)) spec.offline = true;
   if (opts.progress !== undefined) spec.progressInterval = positiveInt('--progress', opts.progress);
   if (truthy(opts.conllSpacy)) spec.conllSpacy = true;
   if (spec.maxErrors > 0 && !spec.errorReport) spec.errorReport = 'labelstream-errors.ndjson';
@@ -222,6 +223,7 @@ export function buildProgram(): Command {
     .addOption(opt('--ls-token <token>', 'Label Studio access token, sent as "Authorization: Token …" to --ls-url only (default LABEL_STUDIO_API_KEY)'))
     .addOption(opt('--upload-dir <dir>', "Label Studio's MEDIA_ROOT/upload folder: /data/upload/1/a.png is <dir>/1/a.png"))
     .addOption(opt('--local-files-root <dir>', "Label Studio's LOCAL_FILES_DOCUMENT_ROOT for /data/local-files/?d=… media"))
+    .addOption(opt('--offline', 'never fetch media over the network (http, buckets, --ls-url); local folders only'))
     .addOption(opt('--tmp-dir <dir>', 'where two-pass formats spool (default: the OS temp dir)'))
     .addOption(opt('--progress <seconds>', 'seconds between progress lines on stderr, 0 = none (default 5)'))
     .addOption(opt('--conll-spacy', 'CONLL2003: first line "-DOCSTART- -X- O O" so `spacy convert` reads the file as is'))

@@ -58,6 +58,8 @@ export interface ExportSpec {
   lsToken?: string;
   uploadDir?: string;
   localFilesRoot?: string;
+  /** Never fetch media over the network (local --upload-dir / --local-files-root only). */
+  offline?: boolean;
   /** Seconds between progress lines (0: never). */
   progressInterval: number;
   /** CONLL2003 output that `spacy convert` reads as is (first line `-DOCSTART- -X- O O`). */

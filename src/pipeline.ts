@@ -80,7 +80,7 @@ export async function run(spec: ExportSpec, log: Logger, signal: AbortSignal): P
     const ectx: EncoderContext = { ...ctx, labelConfig, conllSpacy: spec.conllSpacy };
     if (spec.format.endsWith('_WITH_IMAGES') || spec.format === 'ASR_MANIFEST') {
       media = new MediaFetcher(
-        { lsUrl: spec.lsUrl, lsToken: spec.lsToken, uploadDir: spec.uploadDir, localFilesRoot: spec.localFilesRoot, concurrency: spec.concurrency, retries: 4, timeoutMs: 60_000, s3Endpoint: spec.s3Endpoint },
+        { lsUrl: spec.lsUrl, lsToken: spec.lsToken, uploadDir: spec.uploadDir, localFilesRoot: spec.localFilesRoot, offline: spec.offline, concurrency: spec.concurrency, retries: 4, timeoutMs: 60_000, s3Endpoint: spec.s3Endpoint },
         ctx,
       );
       ectx.media = media;

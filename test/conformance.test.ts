@@ -23,7 +23,7 @@ const CLI = join(BUILD, 'cli.js');
 /** Runs the privately built CLI; resolves with its exit code and stderr. */
 function runCli(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, LABELSTREAM_PROGRESS: '0' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, LABELSTREAM_PROGRESS: '0', LABELSTREAM_OFFLINE: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
@@ -117,7 +117,7 @@ for (const fixture of fixtures) {
       if (!expectation) continue;
       it(`${format} (${expectation.kind === 'compare' ? `compare with ${expectation.dir.slice(CONFORMANCE.length)}` : expectation.kind})`, async () => {
         const out = join(work, `${fixture}-${format}`);
-        const r = await runCli(['export', '--from', join(CONFORMANCE, fixture, 'input.json'), '--label-config', config, '--format', format, '--to', `${out}/`]);
+        const r = await runCli(['export', '--from', join(CONFORMANCE, fixture, 'input.json'), '--label-config', config, '--format', format, '--to', `${out}/`, '--offline']);
         const files = filesUnder(out);
         if (expectation.kind === 'error') {
           expect(r.code, 'must refuse the format').not.toBe(0);

@@ -15,6 +15,8 @@ export interface MediaOptions {
   uploadDir?: string;
   /** Label Studio's LOCAL_FILES_DOCUMENT_ROOT. */
   localFilesRoot?: string;
+  /** Read local files only: no http(s) or bucket requests (the reference's no-network conditions). */
+  offline?: boolean;
 }
 
 export type MediaLocation =
@@ -40,6 +42,7 @@ function sameOrigin(a: string, b: string): boolean {
 
 export function locateMedia(raw: string, opts: MediaOptions): MediaLocation {
   const url = raw.trim();
+  if (opts.offline && (/^https?:\/\//i.test(url) || /^(s3|gs|azure-blob):\/\//i.test(url))) return { kind: 'unavailable', reason: 'offline (--offline)' };
   if (/^https?:\/\//i.test(url)) return { kind: 'http', url, withToken: !!opts.lsUrl && !!opts.lsToken && sameOrigin(url, opts.lsUrl) };
   if (/^(s3|gs|azure-blob):\/\//i.test(url)) return { kind: 'bucket', uri: url };
   const ls = opts.lsUrl?.replace(/\/+$/, '');
@@ -53,7 +56,7 @@ export function locateMedia(raw: string, opts: MediaOptions): MediaLocation {
       const path = under(opts.uploadDir, rel);
       return path ? { kind: 'file', path } : { kind: 'unavailable', reason: `${url} points outside --upload-dir` };
     }
-    return viaLs(`/data/upload/${up[1]}`);
+    return opts.offline ? { kind: 'unavailable', reason: 'offline (--offline)' } : viaLs(`/data/upload/${up[1]}`);
   }
   // Local-files storage: /data/local-files/?d=<path relative to the document root>.
   if (url.startsWith('/data/') && url.includes('?d=')) {
@@ -62,7 +65,7 @@ export function locateMedia(raw: string, opts: MediaOptions): MediaLocation {
       const path = under(opts.localFilesRoot, d);
       return path ? { kind: 'file', path } : { kind: 'unavailable', reason: `${url} points outside --local-files-root` };
     }
-    return viaLs(url);
+    return opts.offline ? { kind: 'unavailable', reason: 'offline (--offline)' } : viaLs(url);
   }
   return { kind: 'unavailable', reason: `cannot fetch "${url}": not an http(s), bucket, /data/upload or /data/local-files URL` };
 }

@@ -58,6 +58,10 @@ describe('locateMedia', () => {
     expect(locateMedia('/data/upload/../../etc/passwd', opts)).toMatchObject({ kind: 'unavailable' });
     expect(locateMedia('/data/local-files/?d=../../etc/passwd', opts)).toMatchObject({ kind: 'unavailable' });
     expect(locateMedia('image1.jpg', opts)).toMatchObject({ kind: 'unavailable' });
+    expect(locateMedia('https://ls.example.com/x.png', { ...opts, offline: true })).toMatchObject({ kind: 'unavailable' });
+    expect(locateMedia('s3://b/k.png', { ...opts, offline: true })).toMatchObject({ kind: 'unavailable' });
+    expect(locateMedia('/data/upload/1/a.png', { lsUrl: 'https://ls.example.com/', offline: true })).toMatchObject({ kind: 'unavailable' });
+    expect(locateMedia('/data/upload/1/a.png', { ...opts, offline: true })).toEqual({ kind: 'file', path: '/srv/upload/1/a.png' });
   });
 });
 
