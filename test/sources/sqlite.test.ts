@@ -68,6 +68,13 @@ describe('sqlite: storage details', () => {
     expect(tasks[0].annotations[0].was_cancelled).toBe(true);
   });
 
+  it('accepts sqlite:<path> for any file name', async () => {
+    const file = join(dir, 'label-studio-copy.data');
+    await loadIntoSqlite(file, [{ id: 1, data: { text: 'a' } }]);
+    const { tasks } = await exportJson(`sqlite:${file}`);
+    expect(tasks.map((x) => x.data)).toEqual([{ text: 'a' }]);
+  });
+
   it('never writes to the database file', async () => {
     const file = await makeDb('readonly', [{ id: 1, data: { text: 'a' }, annotations: [] }]);
     const before = createHash('sha256').update(readFileSync(file)).digest('hex');

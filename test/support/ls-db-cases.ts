@@ -258,5 +258,23 @@ export function describeLsSource(kind: string, makeDb: () => MakeDb): void {
       const ok = await exportJson(from, ['--project', '2']);
       expect(ok.tasks.map((x) => x.id)).toEqual([2, 3]);
     });
+
+    it('keeps interleaved projects apart (children of other projects\' tasks in the id range)', async () => {
+      const a = (id: number) => [{ id: id * 10, completed_by: null, result: [] }];
+      const from = await makeDb()('interleaved', [1, 2, 3, 4, 5, 6].map((id) => ({ id, project: id % 2 ? 1 : 2, data: { n: id }, annotations: a(id), predictions: [id * 100] })));
+      const { tasks, summary } = await exportJson(from, ['--project', '2', '--page-size', '2']);
+      expect(summary.tasksRead).toBe(3);
+      expect(tasks.map((x) => [x.id, x.annotations.map((y: Obj) => y.id), x.predictions])).toEqual([
+        [2, [20], [200]],
+        [4, [40], [400]],
+        [6, [60], [600]],
+      ]);
+    });
+
+    it('pushes --shard down', async () => {
+      const { tasks, summary } = await exportJson(await db(), ['--shard', '1/2']);
+      expect(tasks.map((x) => x.id)).toEqual([1, 3, 5]);
+      expect(summary.tasksRead).toBe(3);
+    });
   });
 }
