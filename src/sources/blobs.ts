@@ -1,6 +1,7 @@
 // Per-task blobs as Label Studio's target storage writes them (spec §4): `<task_id>.json` or
 // `<task_id>` holding one task object. Read from any blob store (local folder, buckets) with
-// bounded concurrency, page by page, in listing order.
+// bounded concurrency, page by page, in listing order. A prefix of per-annotation blobs (the
+// Community default layout) is regrouped into tasks by annotation-blobs.ts.
 
 import pLimit from 'p-limit';
 import type { Source } from '../contracts.js';
@@ -8,6 +9,7 @@ import { InputError, throwIfAborted } from '../errors.js';
 import { countDrop, type RunContext } from '../run-context.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { withRetry } from '../storage/retry.js';
+import { isPerAnnotationBlob, regroupAnnotationBlobs } from './annotation-blobs.js';
 import { isTaskLike, type Task, type TaskBatch } from '../task.js';
 
 const TASK_KEY = /(?:^|\/)(\d+)(?:\.json)?$/;
@@ -26,9 +28,6 @@ function readText(store: BlobStore, key: string, ctx: RunContext): Promise<strin
   });
 }
 
-function isPerAnnotationBlob(v: Record<string, unknown>): boolean {
-  return typeof v.task === 'object' && v.task !== null && 'result' in v && !('data' in v);
-}
 
 export function openBlobSource(store: BlobStore, prefix: string, concurrency = 16): Source {
   const limit = pLimit(concurrency);
@@ -55,10 +54,12 @@ export function openBlobSource(store: BlobStore, prefix: string, concurrency = 1
           continue;
         }
         if (typeof value === 'object' && value !== null && isPerAnnotationBlob(value as Record<string, unknown>)) {
-          throw new InputError(
-            'this is a per-annotation blob (Label Studio Community default target-storage layout); regrouping annotations into tasks is not supported yet: enable per-task mode (FUTURE_SAVE_TASK_TO_STORAGE) in Label Studio, or export from the database',
-            `${store.url}/${key}`,
-          );
+          if (ctx.stats.read > 0 || batch.length > 0) {
+            throw new InputError('a per-annotation blob among per-task blobs: one prefix must hold one layout', `${store.url}/${key}`);
+          }
+          // Label Studio Community's default layout: regroup the whole prefix (annotation-blobs.ts).
+          yield* regroupAnnotationBlobs(store, prefix, (k) => TASK_KEY.test(k), (k) => readText(store, k, ctx), concurrency, ctx);
+          return;
         }
         if (!isTaskLike(value)) {
           ctx.rejections.reject(new InputError('not a Label Studio task (an object with a "data" object)', `${store.url}/${key}`, text));
