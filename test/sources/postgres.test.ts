@@ -63,11 +63,16 @@ describe('postgres: storage details', () => {
     expect(after.rows[0].w).toBe(before.rows[0].w);
   });
 
-  it('uses DATABASE_URL for --from postgres:', async () => {
+  it('uses DATABASE_URL, else the PG* variables, for --from postgres:', async () => {
     const url = await makeDb('env', [{ id: 1, data: { text: 'env' }, annotations: [] }]);
     const out = await runCli(['export', '--from', 'postgres:', '--to', '-', '--progress', '0'], { env: { DATABASE_URL: url } });
     expect(out.code, out.stderr).toBe(0);
     expect(JSON.parse(out.stdout.toString())[0].data).toEqual({ text: 'env' });
+    const u = new URL(url);
+    const pgEnv = { DATABASE_URL: '', PGHOST: u.hostname, PGPORT: u.port, PGUSER: decodeURIComponent(u.username), PGPASSWORD: decodeURIComponent(u.password), PGDATABASE: u.pathname.slice(1) };
+    const viaPg = await runCli(['export', '--from', 'postgres:', '--to', '-', '--progress', '0'], { env: pgEnv });
+    expect(viaPg.code, viaPg.stderr).toBe(0);
+    expect(JSON.parse(viaPg.stdout.toString())[0].data).toEqual({ text: 'env' });
   });
 
   it('says what to fix for an unreachable server, without printing the password', async () => {
