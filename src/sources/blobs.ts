@@ -1,7 +1,8 @@
 // Per-task blobs as Label Studio's target storage writes them (spec §4): `<task_id>.json` or
 // `<task_id>` holding one task object. Read from any blob store (local folder, buckets) with
 // bounded concurrency, page by page, in listing order. A prefix of per-annotation blobs (the
-// Community default layout) is regrouped into tasks by annotation-blobs.ts.
+// Community default layout) is regrouped into tasks by annotation-blobs.ts. A task stored as both
+// `<id>` and `<id>.json` in one folder is exported once, the newest copy.
 
 import pLimit from 'p-limit';
 import type { Source } from '../contracts.js';
@@ -29,10 +30,34 @@ function readText(store: BlobStore, key: string, ctx: RunContext): Promise<strin
 }
 
 
+interface Held {
+  key: string;
+  updated?: Date;
+  task: Task;
+}
+
+/** `dir/123` and `dir/123.json`: the same task in one folder. */
+function sameTaskBlob(a: string, b: string): boolean {
+  return a.replace(/\.json$/, '') === b.replace(/\.json$/, '');
+}
+
+function lastChange(t: Task): string {
+  let last = String(t.updated_at ?? '');
+  for (const a of t.annotations ?? []) if (typeof a.updated_at === 'string' && a.updated_at > last) last = a.updated_at;
+  return last;
+}
+
+/** Newest wins: by the blobs' modification times when the store gives them, else by the task's own timestamps. */
+function newerBlob(a: Held, b: Held): boolean {
+  if (a.updated && b.updated && a.updated.getTime() !== b.updated.getTime()) return a.updated > b.updated;
+  return lastChange(a.task) >= lastChange(b.task);
+}
+
 export function openBlobSource(store: BlobStore, prefix: string, concurrency = 16): Source {
   const limit = pLimit(concurrency);
   async function* batches(ctx: RunContext): AsyncGenerator<TaskBatch> {
     let batch: Task[] = [];
+    let pending: Held | undefined;
     for await (const page of store.list(prefix)) {
       throwIfAborted(ctx.signal);
       const keys = page.filter((b) => {
@@ -54,7 +79,7 @@ export function openBlobSource(store: BlobStore, prefix: string, concurrency = 1
           continue;
         }
         if (typeof value === 'object' && value !== null && isPerAnnotationBlob(value as Record<string, unknown>)) {
-          if (ctx.stats.read > 0 || batch.length > 0) {
+          if (ctx.stats.read > 0 || batch.length > 0 || pending) {
             throw new InputError('a per-annotation blob among per-task blobs: one prefix must hold one layout', `${store.url}/${key}`);
           }
           // Label Studio Community's default layout: regroup the whole prefix (annotation-blobs.ts).
@@ -66,13 +91,25 @@ export function openBlobSource(store: BlobStore, prefix: string, concurrency = 1
           continue;
         }
         ctx.stats.read++;
-        batch.push(value);
+        const held: Held = { key, updated: keys[i].updated, task: value };
+        if (pending && sameTaskBlob(pending.key, key)) {
+          // `<id>` and `<id>.json` side by side (LS wrote both, FUTURE_SAVE_TASK_TO_STORAGE_JSON_EXT
+          // was toggled); they sort next to each other, so keeping one pending blob suffices.
+          const [keep, drop] = newerBlob(held, pending) ? [held, pending] : [pending, held];
+          countDrop(ctx.stats, 'task blob under two keys (older copy)');
+          ctx.log.debug({ kept: keep.key, dropped: drop.key }, 'task found under two keys; the newest is kept');
+          pending = keep;
+          continue;
+        }
+        if (pending) batch.push(pending.task);
+        pending = held;
         if (batch.length >= ctx.batchSize) {
           yield batch;
           batch = [];
         }
       }
     }
+    if (pending) batch.push(pending.task);
     if (batch.length > 0) yield batch;
   }
   return { name: store.url, batches, close: async () => store.close?.() };

@@ -147,6 +147,20 @@ describe.each(clouds)('$scheme:// end to end', (cloud) => {
     expect(c.code, c.out).toBe(0);
   });
 
+  it('a task stored as both <id> and <id>.json is exported once, the newest copy', async () => {
+    await store.put('dups/5.json', JSON.stringify({ ...syntheticTask(5), data: { text: 'old' }, updated_at: '2024-01-01T00:00:00Z' }));
+    await store.put('dups/6.json', JSON.stringify(syntheticTask(6)));
+    await new Promise((r) => setTimeout(r, 1100)); // S3 LastModified has one-second resolution
+    await store.put('dups/5', JSON.stringify({ ...syntheticTask(5), data: { text: 'new' }, updated_at: '2025-01-01T00:00:00Z' }));
+    const out = join(tmp, 'dups.json');
+    const r = await runCli(['export', '--from', url('dups'), '--to', out, '--format', 'JSON'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const got = JSON.parse(await readFile(out, 'utf8')) as Array<{ id: number; data: { text: string } }>;
+    expect(got.map((t) => t.id).sort()).toEqual([5, 6]);
+    expect(got.find((t) => t.id === 5)?.data.text).toBe('new');
+    expect(summaryOf(r).dropped).toEqual({ 'task blob under two keys (older copy)': 1 });
+  });
+
   it('JSON export into one bucket object matches the reference', async () => {
     const input = join(CONFORMANCE, 'yolo_data', 'input.json');
     const r = await runCli(['export', '--from', input, '--to', url('out/yolo_data/export.json'), '--format', 'JSON'], { env });
