@@ -148,7 +148,7 @@ export async function* regroupAnnotationBlobs(
   store: BlobStore,
   prefix: string,
   keyFilter: (key: string) => boolean,
-  read: (key: string) => Promise<string>,
+  read: (key: string) => Promise<string | null>,
   concurrency: number,
   ctx: RunContext,
 ): AsyncGenerator<TaskBatch> {
@@ -168,20 +168,22 @@ export async function* regroupAnnotationBlobs(
       const texts = await Promise.all(keys.map((k) => limit(() => read(k))));
       for (let i = 0; i < keys.length; i++) {
         const where = `${store.url}/${keys[i]}`;
-        ctx.stats.bytesRead += Buffer.byteLength(texts[i]);
+        const text = texts[i];
+        if (text === null) continue; // deleted since the listing (counted by the reader)
+        ctx.stats.bytesRead += Buffer.byteLength(text);
         let value: unknown;
         try {
-          value = JSON.parse(texts[i]);
+          value = JSON.parse(text);
         } catch (e) {
-          ctx.rejections.reject(new InputError(`malformed JSON: ${(e as Error).message}`, where, texts[i]));
+          ctx.rejections.reject(new InputError(`malformed JSON: ${(e as Error).message}`, where, text));
           continue;
         }
         if (typeof value !== 'object' || value === null || !isPerAnnotationBlob(value as Record<string, unknown>)) {
-          ctx.rejections.reject(new InputError('not a per-annotation blob (the prefix mixes layouts?)', where, texts[i]));
+          ctx.rejections.reject(new InputError('not a per-annotation blob (the prefix mixes layouts?)', where, text));
           continue;
         }
         rows.push(toRow(value as Record<string, unknown>, where));
-        bytes += texts[i].length;
+        bytes += text.length;
         if (bytes >= maxRun) {
           const path = join(ctx.tmpDir, `annotation-run-${runs.length}.ndjson`);
           runs.push(path);

@@ -9,7 +9,7 @@ import type { Source } from '../contracts.js';
 import { InputError, throwIfAborted } from '../errors.js';
 import { countDrop, type RunContext } from '../run-context.js';
 import type { BlobStore } from '../storage/blob-store.js';
-import { withRetry } from '../storage/retry.js';
+import { isNotFound, withRetry } from '../storage/retry.js';
 import { isPerAnnotationBlob, regroupAnnotationBlobs } from './annotation-blobs.js';
 import { isTaskLike, type Task, type TaskBatch } from '../task.js';
 
@@ -21,12 +21,23 @@ async function readOnce(store: BlobStore, key: string): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The whole blob; a body cut off midway (reset, timeout) is fetched again (storage/retry.ts). */
-function readText(store: BlobStore, key: string, ctx: RunContext): Promise<string> {
-  return withRetry(() => readOnce(store, key), {
-    signal: ctx.signal,
-    onRetry: (e, attempt) => ctx.log.debug({ key, attempt, err: (e as Error).message }, 'blob read retried'),
-  });
+/**
+ * The whole blob; a body cut off midway (reset, timeout) is fetched again (storage/retry.ts).
+ * null when the blob vanished between listing and reading (Label Studio deletes a task's blob
+ * when its annotation is deleted): counted as dropped, not an error.
+ */
+async function readText(store: BlobStore, key: string, ctx: RunContext): Promise<string | null> {
+  try {
+    return await withRetry(() => readOnce(store, key), {
+      signal: ctx.signal,
+      onRetry: (e, attempt) => ctx.log.debug({ key, attempt, err: (e as Error).message }, 'blob read retried'),
+    });
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    countDrop(ctx.stats, 'blob deleted after listing');
+    ctx.log.warn({ key }, 'blob listed but gone when read (deleted meanwhile); skipped');
+    return null;
+  }
 }
 
 
@@ -70,6 +81,7 @@ export function openBlobSource(store: BlobStore, prefix: string, concurrency = 1
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i].key;
         const text = texts[i];
+        if (text === null) continue;
         ctx.stats.bytesRead += Buffer.byteLength(text);
         let value: unknown;
         try {

@@ -84,3 +84,11 @@ export function storageTimeoutMs(): number {
   const v = Number(process.env.LABELSTREAM_STORAGE_TIMEOUT_MS);
   return Number.isFinite(v) && v > 0 ? v : 60_000;
 }
+
+/** The object does not exist (any SDK's 404 / NoSuchKey / BlobNotFound, or a missing local file). */
+export function isNotFound(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as Record<string, unknown>;
+  if (statusOf(e) === 404) return true;
+  return ['NoSuchKey', 'NotFound', 'BlobNotFound', 'ENOENT'].some((c) => e.name === c || e.code === c || e.Code === c);
+}

@@ -13,6 +13,7 @@ import type { BlobStore } from '../../src/storage/blob-store.js';
 import { LocalStore } from '../../src/storage/local.js';
 import { AzureStore } from '../../src/storage/azure.js';
 import { GcsStore } from '../../src/storage/gcs.js';
+import { isNotFound } from '../../src/storage/retry.js';
 import { S3Store } from '../../src/storage/s3.js';
 import { startAzurite } from '../support/azurite.js';
 import { createAzureContainer, createGcsBucket, createS3Bucket } from '../support/buckets.js';
@@ -122,8 +123,14 @@ describe.each(Object.keys(harnesses))('BlobStore contract: %s', (kind) => {
     expect((await readAll(store, 'rt/replace')).toString()).toBe('new!');
   });
 
-  it('get of a missing key fails', async () => {
-    await expect(readAll(store, 'rt/missing.json')).rejects.toThrow();
+  it('get of a missing key fails with an error recognised as not-found', async () => {
+    const err = await readAll(store, 'rt/missing.json').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeDefined();
+    expect(isNotFound(err)).toBe(true);
+    expect(isNotFound(new Error('boom'))).toBe(false);
   });
 
   it('lists every key under a prefix exactly once, in pages of at most 1000, and nothing outside it', async () => {
