@@ -202,6 +202,16 @@ describe.each(clouds)('$scheme:// end to end', (cloud) => {
     expect(c.code, c.out).toBe(0);
   });
 
+  it('YOLO into a .zip object: the archive equals the reference', async () => {
+    const args = ['--format', 'YOLO', '--label-config', join(CONFORMANCE, 'yolo_data', 'config.xml')];
+    const r = await runCli(['export', '--from', url('in/yolo_data'), '--to', url('archives/yolo.zip'), ...args], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const local = join(tmp, 'yolo.zip');
+    await writeFile(local, await readObject(store, 'archives/yolo.zip'));
+    const c = await compare('YOLO', join(CONFORMANCE, 'yolo_data', 'YOLO'), local);
+    expect(c.code, c.out).toBe(0);
+  });
+
   it('a .tar key receives the per-task entries as one archive object', async () => {
     const r = await runCli(['export', '--from', url('in/doclang_data'), '--to', url('archives/doclang.tar'), '--format', 'JSON', '--layout', 'per-task'], { env });
     expect(r.code, r.stderr).toBe(0);
