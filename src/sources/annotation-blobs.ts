@@ -3,13 +3,14 @@
 // regrouped into export tasks with constant memory by an external sort:
 //   1. read every blob (bounded concurrency), turn it into one record line
 //      [task_id, annotation_id, annotation updated_at, task updated_at, task fields, annotation],
-//      collect lines up to runBytes() (32 MiB), sort them by (task, annotation, updated_at) and spill each
-//      sorted run to a file under ctx.tmpDir;
+//      collect lines up to runBytes() (16 MiB), sort them by (task, annotation, updated_at) and
+//      spill each sorted run to a file under ctx.tmpDir;
 //   2. k-way merge the runs; consecutive records of one task form that task. An annotation found
 //      under two keys is exported once (newest updated_at wins); the task fields come from the
 //      newest task snapshot (task updated_at, then annotation updated_at).
-// Memory: one run buffer (runBytes()) plus one line per run while merging; disk: about the size
-// of the blobs. Tasks come out in ascending id order.
+// Memory: one run buffer (runBytes() of serialised rows, kept as strings; about twice that in
+// heap, measured: 32 MB live heap for 80k blobs / 20k tasks, the same as for 5k tasks) plus one
+// row per run while merging; disk: about the size of the blobs. Tasks come out in id order.
 //
 // What the blobs cannot give back (documented, logged once): drafts and predictions (exported
 // as []), file_upload (the blob has the numeric FK, not the file name; omitted), and the
@@ -26,10 +27,10 @@ import type { RunContext } from '../run-context.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { Annotation, JsonObject, Task, TaskBatch, UserDetails } from '../task.js';
 
-/** Bytes of blob text per sorted run (LABELSTREAM_REGROUP_RUN_BYTES overrides; tests use it). */
+/** Bytes of serialised rows per sorted run (LABELSTREAM_REGROUP_RUN_BYTES overrides; tests use it). */
 function runBytes(): number {
   const v = Number(process.env.LABELSTREAM_REGROUP_RUN_BYTES);
-  return Number.isFinite(v) && v > 0 ? v : 32 * 1024 * 1024;
+  return Number.isFinite(v) && v > 0 ? v : 16 * 1024 * 1024;
 }
 
 /** Export key order of a task (spec §2.1), as far as a per-annotation blob carries the fields. */
@@ -106,10 +107,20 @@ function compareRows(a: Row, b: Row): number {
   return a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
 }
 
-async function writeRun(rows: Row[], path: string): Promise<void> {
-  rows.sort(compareRows);
+/** A row waiting in the run buffer: its sort key and its serialised line (compact in memory). */
+interface Pending {
+  key: Row;
+  line: string;
+}
+
+function pendingOf(row: Row): Pending {
+  return { key: [row[0], row[1], row[2], '', {}, { id: 0 }], line: JSON.stringify(row) };
+}
+
+async function writeRun(rows: Pending[], path: string): Promise<void> {
+  rows.sort((a, b) => compareRows(a.key, b.key));
   const out = createWriteStream(path);
-  for (const r of rows) if (!out.write(`${JSON.stringify(r)}\n`)) await new Promise<void>((res) => out.once('drain', () => res()));
+  for (const r of rows) if (!out.write(`${r.line}\n`)) await new Promise<void>((res) => out.once('drain', () => res()));
   out.end();
   await finished(out);
 }
@@ -160,7 +171,7 @@ export async function* regroupAnnotationBlobs(
   const runs: string[] = [];
   const maxRun = runBytes();
   try {
-    let rows: Row[] = [];
+    let rows: Pending[] = [];
     let bytes = 0;
     for await (const page of store.list(prefix)) {
       throwIfAborted(ctx.signal);
@@ -182,8 +193,9 @@ export async function* regroupAnnotationBlobs(
           ctx.rejections.reject(new InputError('not a per-annotation blob (the prefix mixes layouts?)', where, text));
           continue;
         }
-        rows.push(toRow(value as Record<string, unknown>, where));
-        bytes += text.length;
+        const pending = pendingOf(toRow(value as Record<string, unknown>, where));
+        rows.push(pending);
+        bytes += pending.line.length;
         if (bytes >= maxRun) {
           const path = join(ctx.tmpDir, `annotation-run-${runs.length}.ndjson`);
           runs.push(path);
