@@ -66,6 +66,7 @@ function newerBlob(a: Held, b: Held): boolean {
 
 export function openBlobSource(store: BlobStore, prefix: string, concurrency = 16): Source {
   const limit = pLimit(concurrency);
+  const window = Math.max(4 * concurrency, 64);
   async function* batches(ctx: RunContext): AsyncGenerator<TaskBatch> {
     let batch: Task[] = [];
     let pending: Held | undefined;
@@ -77,47 +78,57 @@ export function openBlobSource(store: BlobStore, prefix: string, concurrency = 1
         ctx.log.debug({ key: b.key }, 'skipped: not a <task_id>[.json] key');
         return false;
       });
-      const texts = await Promise.all(keys.map((b) => limit(() => readText(store, b.key, ctx))));
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i].key;
-        const text = texts[i];
-        if (text === null) continue;
-        ctx.stats.bytesRead += Buffer.byteLength(text);
-        let value: unknown;
-        try {
-          value = JSON.parse(text);
-        } catch (e) {
-          ctx.rejections.reject(new InputError(`malformed JSON: ${(e as Error).message}`, `${store.url}/${key}`, text));
-          continue;
-        }
-        if (typeof value === 'object' && value !== null && isPerAnnotationBlob(value as Record<string, unknown>)) {
-          if (ctx.stats.read > 0 || batch.length > 0 || pending) {
-            throw new InputError('a per-annotation blob among per-task blobs: one prefix must hold one layout', `${store.url}/${key}`);
+      // A window of blobs at a time (not the whole page), the next window already being read:
+      // memory is bounded by 2 × window × blob size.
+      const readWindow = (start: number) => Promise.all(keys.slice(start, start + window).map((b) => limit(() => readText(store, b.key, ctx))));
+      let ahead: ReturnType<typeof readWindow> | undefined = keys.length > 0 ? readWindow(0) : undefined;
+      for (let start = 0; start < keys.length; start += window) {
+        const slice = keys.slice(start, start + window);
+        const texts = await (ahead as ReturnType<typeof readWindow>);
+        ahead = start + window < keys.length ? readWindow(start + window) : undefined;
+        // A failed read-ahead surfaces when awaited; do not let it count as unhandled meanwhile.
+        ahead?.catch(() => undefined);
+        for (let i = 0; i < slice.length; i++) {
+          const key = slice[i].key;
+          const text = texts[i];
+          if (text === null) continue;
+          ctx.stats.bytesRead += Buffer.byteLength(text);
+          let value: unknown;
+          try {
+            value = JSON.parse(text);
+          } catch (e) {
+            ctx.rejections.reject(new InputError(`malformed JSON: ${(e as Error).message}`, `${store.url}/${key}`, text));
+            continue;
           }
-          // Label Studio Community's default layout: regroup the whole prefix (annotation-blobs.ts).
-          yield* regroupAnnotationBlobs(store, prefix, (k) => TASK_KEY.test(k), (k) => readText(store, k, ctx), concurrency, ctx);
-          return;
-        }
-        if (!isTaskLike(value)) {
-          ctx.rejections.reject(new InputError('not a Label Studio task (an object with a "data" object)', `${store.url}/${key}`, text));
-          continue;
-        }
-        ctx.stats.read++;
-        const held: Held = { key, updated: keys[i].updated, task: value };
-        if (pending && sameTaskBlob(pending.key, key)) {
-          // `<id>` and `<id>.json` side by side (LS wrote both, FUTURE_SAVE_TASK_TO_STORAGE_JSON_EXT
-          // was toggled); they sort next to each other, so keeping one pending blob suffices.
-          const [keep, drop] = newerBlob(held, pending) ? [held, pending] : [pending, held];
-          countDrop(ctx.stats, 'task blob under two keys (older copy)');
-          ctx.log.debug({ kept: keep.key, dropped: drop.key }, 'task found under two keys; the newest is kept');
-          pending = keep;
-          continue;
-        }
-        if (pending) batch.push(pending.task);
-        pending = held;
-        if (batch.length >= ctx.batchSize) {
-          yield batch;
-          batch = [];
+          if (typeof value === 'object' && value !== null && isPerAnnotationBlob(value as Record<string, unknown>)) {
+            if (ctx.stats.read > 0 || batch.length > 0 || pending) {
+              throw new InputError('a per-annotation blob among per-task blobs: one prefix must hold one layout', `${store.url}/${key}`);
+            }
+            // Label Studio Community's default layout: regroup the whole prefix (annotation-blobs.ts).
+            yield* regroupAnnotationBlobs(store, prefix, (k) => TASK_KEY.test(k), (k) => readText(store, k, ctx), concurrency, ctx);
+            return;
+          }
+          if (!isTaskLike(value)) {
+            ctx.rejections.reject(new InputError('not a Label Studio task (an object with a "data" object)', `${store.url}/${key}`, text));
+            continue;
+          }
+          ctx.stats.read++;
+          const held: Held = { key, updated: slice[i].updated, task: value };
+          if (pending && sameTaskBlob(pending.key, key)) {
+            // `<id>` and `<id>.json` side by side (LS wrote both, FUTURE_SAVE_TASK_TO_STORAGE_JSON_EXT
+            // was toggled); they sort next to each other, so keeping one pending blob suffices.
+            const [keep, drop] = newerBlob(held, pending) ? [held, pending] : [pending, held];
+            countDrop(ctx.stats, 'task blob under two keys (older copy)');
+            ctx.log.debug({ kept: keep.key, dropped: drop.key }, 'task found under two keys; the newest is kept');
+            pending = keep;
+            continue;
+          }
+          if (pending) batch.push(pending.task);
+          pending = held;
+          if (batch.length >= ctx.batchSize) {
+            yield batch;
+            batch = [];
+          }
         }
       }
     }
