@@ -78,16 +78,18 @@ export function openBlobSource(store: BlobStore, prefix: string, concurrency = 1
         ctx.log.debug({ key: b.key }, 'skipped: not a <task_id>[.json] key');
         return false;
       });
-      // A window of blobs at a time (not the whole page), the next window already being read:
-      // memory is bounded by 2 × window × blob size.
-      const readWindow = (start: number) => Promise.all(keys.slice(start, start + window).map((b) => limit(() => readText(store, b.key, ctx))));
-      let ahead: ReturnType<typeof readWindow> | undefined = keys.length > 0 ? readWindow(0) : undefined;
+      // Windows of blobs (not the whole page), two in flight so that the reads never drain at a
+      // window boundary: memory is bounded by 2 × window × blob size.
+      const readWindow = (start: number) => {
+        const p = Promise.all(keys.slice(start, start + window).map((b) => limit(() => readText(store, b.key, ctx))));
+        p.catch(() => undefined); // surfaces when awaited; not "unhandled" while waiting its turn
+        return p;
+      };
+      const inFlight = [readWindow(0), ...(window < keys.length ? [readWindow(window)] : [])];
       for (let start = 0; start < keys.length; start += window) {
         const slice = keys.slice(start, start + window);
-        const texts = await (ahead as ReturnType<typeof readWindow>);
-        ahead = start + window < keys.length ? readWindow(start + window) : undefined;
-        // A failed read-ahead surfaces when awaited; do not let it count as unhandled meanwhile.
-        ahead?.catch(() => undefined);
+        const texts = await (inFlight.shift() as ReturnType<typeof readWindow>);
+        if (start + 2 * window < keys.length) inFlight.push(readWindow(start + 2 * window));
         for (let i = 0; i < slice.length; i++) {
           const key = slice[i].key;
           const text = texts[i];
