@@ -4,7 +4,7 @@
 // failing export leaving no object, and an export through a proxy that injects throttling,
 // resets and cut-off bodies.
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,7 +18,7 @@ import { GcsStore } from '../../src/storage/gcs.js';
 import { S3Store } from '../../src/storage/s3.js';
 import { connectionStringFor, startAzurite } from '../support/azurite.js';
 import { createAzureContainer, createGcsBucket, createS3Bucket } from '../support/buckets.js';
-import { CONFORMANCE, runCli, summaryOf } from '../support/cli.js';
+import { CLI, CONFORMANCE, runCli, summaryOf } from '../support/cli.js';
 import { type Flavor, startFaultProxy } from '../support/fault-proxy.js';
 import { startGcsServer } from '../support/gcs-server.js';
 import { startS3rver } from '../support/s3rver.js';
@@ -242,6 +242,24 @@ describe.each(clouds)('$scheme:// end to end', (cloud) => {
     const r = await runCli(['export', '--from', bad, '--to', url('out/failed/export.json'), '--format', 'JSON'], { env });
     expect(r.code).toBe(1);
     expect(await listKeys(store, 'out/failed/')).toEqual([]);
+  });
+
+  it('SIGTERM during an upload: exit 130 and no object (the multipart / resumable / block upload is abandoned)', async () => {
+    const child = spawn(process.execPath, [CLI, 'export', '--from', '-', '--to', url('out/interrupted.json'), '--format', 'JSON'], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+      env: { ...process.env, ...env, LABELSTREAM_PROGRESS: '0' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // ~10 MB of tasks (past the first 8 MiB part / chunk / block), then the input stalls.
+    child.stdin.write('[');
+    const text = 'w'.repeat(2000);
+    for (let i = 0; i < 5000; i++) child.stdin.write(`${i ? ',' : ''}{"id":${i + 1},"data":{"text":"${text}"}}`);
+    await new Promise((r) => setTimeout(r, 2500));
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code, stderr).toBe(130);
+    expect(await listKeys(store, 'out/interrupted')).toEqual([]);
   });
 
   it('completes through throttling, resets and cut-off bodies with every task exactly once', async () => {
