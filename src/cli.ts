@@ -5,7 +5,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
-import { AbortedError, EXIT, InputError, UsageError } from './errors.js';
+import { AbortedError, EXIT, UsageError } from './errors.js';
 import type { AnnotationKinds, ExportSpec, IdSelection } from './export-spec.js';
 import { defaultSpec } from './export-spec.js';
 import { formatSupport, resolveFormatName } from './label-config.js';
@@ -306,9 +306,21 @@ export async function main(argv: string[]): Promise<number> {
       if (ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version' || ce.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
-    if (e instanceof InputError) return reportError(e);
     return reportError(e);
   }
+}
+
+/**
+ * A run must end by returning from main(). If the event loop empties first (a library left a
+ * promise pending forever), Node would exit 0 with nothing said: fail loudly instead.
+ */
+function guardSilentExit(done: () => boolean): void {
+  process.on('beforeExit', () => {
+    if (done()) return;
+    makeLogger().error({ exitCode: EXIT.failure }, 'internal error: the run stopped with an operation still pending (no progress possible); output was not completed');
+    process.exitCode = EXIT.failure;
+    process.exit();
+  });
 }
 
 function invokedDirectly(): boolean {
@@ -319,7 +331,10 @@ function invokedDirectly(): boolean {
   }
 }
 if (invokedDirectly()) {
+  let finished = false;
+  guardSilentExit(() => finished);
   main(process.argv).then((code) => {
+    finished = true;
     process.exitCode = code;
   });
 }
