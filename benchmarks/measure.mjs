@@ -6,7 +6,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
 const GNU_TIME = '/usr/bin/time';
-export const rssMethod = existsSync(GNU_TIME) ? '/usr/bin/time -v' : '/proc/<pid>/status VmHWM';
+// BENCH_NO_GNU_TIME=1 forces the /proc fallback (to test it on machines that have GNU time).
+const hasGnuTime = existsSync(GNU_TIME) && !process.env.BENCH_NO_GNU_TIME;
+export const rssMethod = hasGnuTime ? '/usr/bin/time -v' : '/proc/<pid>/status VmHWM';
 
 function vmHwmKb(pid) {
   try {
@@ -23,7 +25,7 @@ function vmHwmKb(pid) {
  * @returns {Promise<{code: number|null, wallS: number, cpuS: number|null, peakRssMB: number, stdout: string, stderr: string}>}
  */
 export function measure(cmd, args, { env = {}, cwd } = {}) {
-  const useTime = existsSync(GNU_TIME);
+  const useTime = hasGnuTime;
   const [file, argv] = useTime ? [GNU_TIME, ['-v', cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
