@@ -50,7 +50,7 @@ export function measure(cmd, args, { env = {}, cwd } = {}) {
         if (user && sys) cpuS = Number(user[1]) + Number(sys[1]);
         const ec = /Exit status: (\d+)/.exec(stderr);
         if (ec) code = Number(ec[1]);
-        stderr = stderr.replace(/\tCommand being timed:[\s\S]*$/, '');
+        stderr = stderr.replace(/(Command exited with non-zero status \d+\n)?\tCommand being timed:[\s\S]*$/, '');
       }
       resolve({ code, wallS, cpuS, peakRssMB: kb / 1024, stdout, stderr });
     });
