@@ -85,7 +85,10 @@ export async function run(spec: ExportSpec, log: Logger, signal: AbortSignal): P
       );
       ectx.media = media;
     }
-    const tasks = applyTransforms(source.batches(ctx), transformsFor(spec, source, labelConfig), ctx);
+    const transforms = transformsFor(spec, source, labelConfig);
+    // Untouched tasks can be written as the exact text they were read from (src/task.ts RAW_JSON).
+    ctx.passthrough = transforms.length === 0 && (spec.format === 'JSON' || spec.format === 'NDJSON') && spec.layout !== 'per-task';
+    const tasks = applyTransforms(source.batches(ctx), transforms, ctx);
     const result = await sink(info.encoder(tasks, ectx), ctx);
     return { stats, sink: result, seconds: (Date.now() - t0) / 1000 };
   } finally {

@@ -81,4 +81,6 @@ export interface RunContext {
   batchSize: number;
   /** Where two-pass formats spool (cleaned up on every exit path). */
   tmpDir: string;
+  /** No transform runs: sources may attach each task's raw JSON text (RAW_JSON) for pass-through. */
+  passthrough?: boolean;
 }

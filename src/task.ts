@@ -73,8 +73,17 @@ export interface Task {
   total_predictions?: number;
   project?: number;
   comment_authors?: number[];
+  [RAW_JSON]?: string;
   [key: string]: unknown;
 }
+
+/**
+ * The exact JSON text a task was parsed from (file and stdin sources). Set only when the run has no
+ * transform, so the text still equals the task: the JSON and NDJSON encoders then write it instead
+ * of re-stringifying, which keeps the input's number forms (`1.0`, big integers) and key order, and
+ * halves their CPU cost. JSON.stringify ignores symbol keys.
+ */
+export const RAW_JSON: unique symbol = Symbol('labelstream.rawJson');
 
 /** Tasks travel in arrays: per-item hops cost more than the work at this scale. */
 export type TaskBatch = Task[];

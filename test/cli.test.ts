@@ -56,6 +56,17 @@ describe('export: JSON round trip', () => {
     expect(JSON.parse(r.stdout.toString())).toEqual(tasks);
   });
 
+  it('passes untouched tasks through as their exact text (float forms, big integers); a transform re-serialises', async () => {
+    const input = '[{"id":1,"data":{"x":1.0,"big":12345678901234567890,"s":"a\\/b"}}]';
+    const same = await runCli(['export', '--from', '-', '--to', '-'], { input });
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stdout.toString()).toBe('[\n{"id":1,"data":{"x":1.0,"big":12345678901234567890,"s":"a\\/b"}}\n]\n');
+    const nd = await runCli(['export', '--from', '-', '--to', '-', '--format', 'NDJSON'], { input });
+    expect(nd.stdout.toString()).toBe('{"id":1,"data":{"x":1.0,"big":12345678901234567890,"s":"a\\/b"}}\n');
+    const filtered = await runCli(['export', '--from', '-', '--to', '-', '--ids', '1'], { input });
+    expect(filtered.stdout.toString()).toBe('[\n{"id":1,"data":{"x":1,"big":12345678901234567000,"s":"a/b"}}\n]\n');
+  });
+
   it('writes an empty array for an empty export', async () => {
     const r = await runCli(['export', '--from', '-', '--to', '-'], { input: '[]' });
     expect(r.code, r.stderr).toBe(0);

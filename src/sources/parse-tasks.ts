@@ -5,7 +5,7 @@
 import { addAbortSignal, type Readable } from 'node:stream';
 import { InputError, throwIfAborted } from '../errors.js';
 import type { RunContext } from '../run-context.js';
-import { isTaskLike, type Task, type TaskBatch } from '../task.js';
+import { isTaskLike, RAW_JSON, type Task, type TaskBatch } from '../task.js';
 import { JsonElementScanner, JsonScanError, NdjsonLineSplitter, type ScannedElement } from './json-scanner.js';
 
 type Splitter = JsonElementScanner | NdjsonLineSplitter;
@@ -42,6 +42,7 @@ export function parseElement(el: ScannedElement, name: string, ctx: RunContext):
     ctx.rejections.reject(new InputError('not a Label Studio task (an object with a "data" object)', where, el.text));
     return null;
   }
+  if (ctx.passthrough) value[RAW_JSON] = el.text;
   return value;
 }
 

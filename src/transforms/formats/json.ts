@@ -2,7 +2,7 @@
 // (`[\n` task `,\n` task `\n]\n`), so the file is valid JSON and still line-diffable.
 
 import type { Encoder } from '../../contracts.js';
-import type { Task } from '../../task.js';
+import { RAW_JSON, type Task } from '../../task.js';
 import { framed, singleFileEntry } from './single-file.js';
 
 /**
@@ -18,7 +18,10 @@ export function* stringifiedPieces(batch: Task[], sep: string, end: string): Gen
   let parts: string[] = [];
   let size = 0;
   for (const task of batch) {
-    const text = JSON.stringify(task);
+    // Pass-through of the source text when the run has no transform (a one-line text only, so the
+    // output keeps one task per line).
+    const raw = task[RAW_JSON];
+    const text = raw !== undefined && raw.indexOf('\n') < 0 ? raw : JSON.stringify(task);
     parts.push(text);
     size += text.length;
     if (size >= PIECE_CHARS) {
