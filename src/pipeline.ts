@@ -10,6 +10,7 @@ import { UsageError } from './errors.js';
 import type { ExportSpec } from './export-spec.js';
 import { formatSupport, type LabelConfig, parseLabelConfig } from './label-config.js';
 import { startProgress } from './log.js';
+import { gcPacer } from './memory.js';
 import { MediaFetcher } from './media/fetcher.js';
 import { newStats, Rejections, type RunContext, type RunStats } from './run-context.js';
 import { openSink } from './sinks/index.js';
@@ -44,7 +45,9 @@ export function transformsFor(spec: ExportSpec, source: Source, config: LabelCon
 }
 
 async function* applyTransforms(batches: AsyncIterable<TaskBatch>, transforms: Transform[], ctx: RunContext): AsyncGenerator<TaskBatch> {
+  const pace = gcPacer();
   for await (let batch of batches) {
+    pace(ctx.stats.read);
     for (const t of transforms) batch = t(batch, ctx);
     if (batch.length > 0) yield batch;
   }
