@@ -16,6 +16,12 @@ export function checkTargets(results) {
       out.push({ target: `JSON→JSON ≥ 50% of the scanner limit (${size})`, value: `${fmt(row.ratio * 100, 0)}% (wall)${cpu}`, ok: row.ratio >= 0.5 });
     }
   }
+  for (const size of results.sizes) {
+    for (const name of ['pg-to-json', 'pg-to-json-min', 'sqlite-to-json', 'sqlite-to-json-min']) {
+      const row = results.scenarios.find((s) => s.size === size && s.name === name);
+      if (row) out.push({ target: `${name} ≥ 50% of the ${row.limit} limit (${size})`, value: `${fmt(row.ratio * 100, 0)}% (wall)`, ok: row.ratio >= 0.5 });
+    }
+  }
   const peak = (size) => Math.max(...results.scenarios.filter((s) => s.size === size).map((s) => s.peakRssMB));
   const has = (size) => results.scenarios.some((s) => s.size === size);
   if (has('1M')) {
@@ -59,10 +65,16 @@ export function renderMarkdown(results, resultsPath) {
   return lines.join('\n');
 }
 
+/** Runs of database scenarios only go to their own README block (`db-results`). */
+export function readmeBlock(results) {
+  return results.scenarios.length > 0 && results.scenarios.every((s) => s.input === 'pg' || s.input === 'sqlite') ? 'db-results' : 'results';
+}
+
 export function updateReadme(readmePath, results, resultsPath) {
   const text = readFileSync(readmePath, 'utf8');
-  const start = '<!-- results:start -->';
-  const end = '<!-- results:end -->';
+  const block = readmeBlock(results);
+  const start = `<!-- ${block}:start -->`;
+  const end = `<!-- ${block}:end -->`;
   const a = text.indexOf(start);
   const b = text.indexOf(end);
   if (a < 0 || b < a) throw new Error(`${readmePath}: markers ${start} … ${end} not found`);

@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { measure, rssMethod } from './measure.mjs';
 import { renderMarkdown, updateReadme } from './report.mjs';
 import { limits, scenarios } from './scenarios.mjs';
+import { DB_INPUTS, dbInputs, dropDbInputs, stopDbInputs } from './db/inputs.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
@@ -103,6 +104,11 @@ async function dataset(size, kind, seed) {
   return { ...info, files };
 }
 
+/** Input size: database inputs hold the dataset's tasks, so they count as its NDJSON bytes. */
+function bytesOf(ds, input) {
+  return DB_INPUTS.has(input) ? ds.ndjsonBytes : statSync(ds.files[input]).size;
+}
+
 async function repeat(n, fn) {
   const runs = [];
   for (let i = 0; i < n; i++) runs.push(await fn(i));
@@ -112,7 +118,7 @@ async function repeat(n, fn) {
 async function measureLimit(name, ds, runs) {
   const l = limits[name];
   const file = ds.files[l.input];
-  const inputBytes = statSync(file).size;
+  const inputBytes = bytesOf(ds, l.input);
   log(`${ds.size} limit ${name}…`);
   const rs = await repeat(runs, () => measure(process.execPath, [join(HERE, l.script), file], { cwd: ROOT }));
   const bad = rs.find((r) => r.code !== 0);
@@ -135,7 +141,7 @@ async function measureLimit(name, ds, runs) {
 
 async function measureScenario(sc, ds, limit, runs) {
   const file = ds.files[sc.input];
-  const inputBytes = statSync(file).size;
+  const inputBytes = bytesOf(ds, sc.input);
   const outDir = join(DATA, 'out');
   mkdirSync(outDir, { recursive: true });
   const out = sc.output ? join(outDir, `${sc.name}.${sc.output}`) : 'null';
@@ -219,6 +225,12 @@ async function main() {
   };
   for (const size of sizes) {
     const ds = await dataset(size, opt.kind, opt.seed);
+    const dbKinds = new Set(chosen.map((s) => s.input).filter((i) => DB_INPUTS.has(i)));
+    if (dbKinds.size > 0) {
+      const db = await dbInputs(DATA, join(DATA, `${opt.kind}-${size}`), ds.files, dbKinds, (m) => log(`dataset ${size}: ${m}`));
+      Object.assign(ds.files, db);
+      ds.dbLoadS = db.load;
+    }
     const { files, ...info } = ds;
     results.datasets.push(info);
     const limitRows = {};
@@ -229,9 +241,11 @@ async function main() {
     for (const sc of chosen) results.scenarios.push(await measureScenario(sc, ds, limitRows[sc.limit], runs));
     if (taskCount(size) >= 1e6 && !opt['keep-data']) {
       for (const f of [files.json, files.ndjson, join(DATA, `${opt.kind}-${size}.meta.json`)]) rmSync(f, { force: true });
+      if (dbKinds.size > 0) await dropDbInputs(DATA, join(DATA, `${opt.kind}-${size}`));
       log(`dataset ${size}: deleted (use --keep-data to keep it)`);
     }
   }
+  await stopDbInputs();
   rmSync(join(DATA, 'out'), { recursive: true, force: true });
   const resultsPath = join(RESULTS, `${results.date.slice(0, 10)}-${sizes.join('-')}.json`);
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);

@@ -4,8 +4,10 @@
 //
 //   name    unique id (used in results and the README table)
 //   title   what the row means, for humans
-//   input   'json' (JSON array file) | 'ndjson' (the same tasks, one per line)
-//   limit   the component limit the throughput is compared with: 'json-scan' | 'ndjson-split'
+//   input   'json' (JSON array file) | 'ndjson' (the same tasks, one per line) | 'pg' | 'sqlite'
+//           (the same tasks loaded into Label Studio's tables, benchmarks/db/)
+//   limit   the component limit the throughput is compared with: 'json-scan' | 'ndjson-split' |
+//           'pg-read' | 'sqlite-read'
 //   output  file extension of the output, or null for `--to null` (encode, write nothing)
 //   args    (d) => extra CLI args; d = { tasks, config } (task count, label config path)
 
@@ -60,8 +62,25 @@ export const scenarios = [
   },
 ];
 
+// Database sources: the project's tasks with annotations, predictions and drafts, exported as the
+// generated file holds them (expanded completed_by, predictions and drafts).
+const FULL = ['--completed-by', 'full', '--predictions', 'full', '--drafts', 'full'];
+for (const [input, label, limit] of [
+  ['pg', 'PostgreSQL', 'pg-read'],
+  ['sqlite', 'SQLite', 'sqlite-read'],
+]) {
+  scenarios.push(
+    { name: `${input}-to-json`, title: `${label} → JSON`, input, limit, output: 'json', args: () => ['--format', 'JSON', ...FULL] },
+    { name: `${input}-to-json-min`, title: `${label} → JSON_MIN`, input, limit, output: 'json', args: () => ['--format', 'JSON_MIN', ...FULL] },
+    { name: `${input}-to-null`, title: `${label} → JSON, null sink`, input, limit, output: null, args: () => ['--format', 'JSON', ...FULL] },
+    { name: `${input}-to-json-min-null`, title: `${label} → JSON_MIN, null sink`, input, limit, output: null, args: () => ['--format', 'JSON_MIN', ...FULL] },
+  );
+}
+
 /** The component limits: plain scripts over the same files, no pipeline. */
 export const limits = {
   'json-scan': { title: 'byte scanner + JSON.parse per element (JSON array)', script: 'limits/json-scan.mjs', input: 'json' },
   'ndjson-split': { title: 'NDJSON line split + JSON.parse per line', script: 'limits/ndjson-split.mjs', input: 'ndjson' },
+  'pg-read': { title: 'pg-query-stream (batch 1000) over task + annotation + prediction + draft rows', script: 'limits/pg-read.mjs', input: 'pg' },
+  'sqlite-read': { title: 'better-sqlite3 .iterate() + JSON.parse over the same rows', script: 'limits/sqlite-read.mjs', input: 'sqlite' },
 };

@@ -28,6 +28,9 @@ import {
 
 export type Row = Record<string, unknown>;
 
+/** Tasks per batch while the next page is read ahead (see batches()). */
+const READ_AHEAD_BATCH = 100;
+
 export interface LsDriver {
   /** For logs and errors; never contains a password. */
   readonly display: string;
@@ -38,6 +41,11 @@ export interface LsDriver {
   columns(table: string): Promise<Set<string>>;
   /** Runs between pages (SQLite gives the event loop a turn). */
   pause(): Promise<void>;
+  /**
+   * Read the next page while the current one is rendered and encoded (a server-side database:
+   * its query time overlaps our CPU time). Costs one page of memory more.
+   */
+  readonly readAhead: boolean;
   /** Ends the read transaction and the connection. */
   close(): Promise<void>;
 }
@@ -287,20 +295,41 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
     labelConfig,
     estimatedTasks,
     async *batches(ctx: RunContext): AsyncGenerator<Task[]> {
-      let after = -2147483648; // below any id, and still a valid int4 parameter
-      for (;;) {
-        throwIfAborted(ctx.signal);
-        const rows = await page(after);
-        if (rows.length === 0) break;
-        const ids = rows.map((r) => Number(r.id));
-        const ch = await children(ids);
-        const tasks = rows.map((r) => renderTask(r, ch, o));
-        ctx.stats.read += tasks.length;
-        const size = Math.max(1, ctx.batchSize);
-        for (let i = 0; i < tasks.length; i += size) yield tasks.slice(i, i + size);
-        after = ids[ids.length - 1];
-        if (rows.length < pageSize) break;
-        await driver.pause();
+      const load = (after: number) => {
+        const p = (async () => {
+          const rows = await page(after);
+          const ids = rows.map((r) => Number(r.id));
+          return { rows, ids, ch: rows.length > 0 ? await children(ids) : undefined };
+        })();
+        p.catch(() => undefined); // a read-ahead failure surfaces where it is awaited, never as unhandled
+        return p;
+      };
+      let next: ReturnType<typeof load> | undefined = load(-2147483648); // below any id, and still a valid int4 parameter
+      try {
+        while (next) {
+          throwIfAborted(ctx.signal);
+          const { rows, ids, ch } = await next;
+          next = undefined;
+          if (!ch) break;
+          const more = rows.length === pageSize;
+          if (more && driver.readAhead) next = load(ids[ids.length - 1]);
+          // While a read-ahead is in flight, smaller batches with an event-loop turn before each:
+          // its queries advance one round trip per turn, and encoding a batch is synchronous.
+          const size = Math.max(1, next ? Math.min(ctx.batchSize, READ_AHEAD_BATCH) : ctx.batchSize);
+          for (let i = 0; i < rows.length; i += size) {
+            if (next) await new Promise((resolve) => setImmediate(resolve));
+            const tasks = rows.slice(i, i + size).map((r) => renderTask(r, ch, o));
+            ctx.stats.read += tasks.length;
+            yield tasks;
+          }
+          if (more && !next) {
+            await driver.pause();
+            next = load(ids[ids.length - 1]);
+          }
+        }
+      } finally {
+        // Stopped early: the read-ahead query still settles before close() ends the transaction.
+        await next?.catch(() => undefined);
       }
     },
     async close() {

@@ -139,6 +139,8 @@ function value(kind: Kind, raw: unknown, d: Decoder): unknown {
  * (`2024-01-30 02:40:43.893565`, naive UTC), with an optional offset.
  */
 export function lsDateTime(text: string): string {
+  const fast = plainUtcDateTime(text);
+  if (fast !== undefined) return fast;
   const m = /^(\d{4,})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?\s*(Z|[+-]\d\d(?::?\d\d)?)?$/.exec(text.trim());
   if (!m) return text;
   let [, y, mo, da, h, mi, s] = m;
@@ -151,6 +153,35 @@ export function lsDateTime(text: string): string {
     [y, mo, da, h, mi, s] = [iso.slice(0, 4), iso.slice(5, 7), iso.slice(8, 10), iso.slice(11, 13), iso.slice(14, 16), iso.slice(17, 19)];
   }
   return `${y}-${mo}-${da}T${h}:${mi}:${s}${/^0*$/.test(frac) ? '' : `.${frac}`}Z`;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
+/**
+ * The shapes nearly every stored datetime has, without a regex: `YYYY-MM-DD HH:MM:SS[.f…]` with no
+ * offset, `+00` or `Z` (PostgreSQL text in session time zone UTC, Django's SQLite text). Anything
+ * else: undefined (the general parser handles it).
+ */
+function plainUtcDateTime(s: string): string | undefined {
+  const n = s.length;
+  if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined;
+  const sep = s.charCodeAt(10);
+  if (sep !== 32 && sep !== 84) return undefined;
+  for (const i of DIGITS) if (!isDigit(s.charCodeAt(i))) return undefined;
+  const end = s.endsWith('+00') ? n - 3 : s.endsWith('Z') ? n - 1 : n;
+  let frac = '';
+  if (end !== 19) {
+    if (s.charCodeAt(19) !== 46 || end < 21) return undefined;
+    let nonZero = false;
+    for (let i = 20; i < end; i++) {
+      const c = s.charCodeAt(i);
+      if (!isDigit(c)) return undefined;
+      if (c !== 48 && i < 26) nonZero = true;
+    }
+    if (nonZero) frac = `.${s.slice(20, Math.min(end, 26)).padEnd(6, '0')}`;
+  }
+  return `${s.slice(0, 10)}T${s.slice(11, 19)}${frac}Z`;
 }
 
 /** 32 hex digits (SQLite char(32)) or a dashed uuid → dashed lowercase. */
@@ -207,9 +238,24 @@ export function timesince(d: Date, now: Date): string {
   return out.join(', ');
 }
 
+// created_ago per distinct second: rows of one import share creation times, and `now` is fixed
+// for the run. Bounded: cleared when full.
+const agoCache = new Map<string, string>();
+let agoNow: Date | undefined;
+
 function createdAgo(lsIso: string | null, now: Date): string {
   if (!lsIso) return '';
-  return timesince(new Date(Date.parse(lsIso.replace(/\.\d+Z$/, 'Z'))), now);
+  const second = lsIso.replace(/\.\d+Z$/, 'Z');
+  if (agoNow !== now || agoCache.size >= 10_000) {
+    agoCache.clear();
+    agoNow = now;
+  }
+  let ago = agoCache.get(second);
+  if (ago === undefined) {
+    ago = timesince(new Date(Date.parse(second)), now);
+    agoCache.set(second, ago);
+  }
+  return ago;
 }
 
 /** Draft `created_username` (§2.4): `First Last email, id`. */

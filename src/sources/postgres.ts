@@ -9,7 +9,11 @@
 // transaction, same children queries) on 30k tasks, 2 runs each on a loaded 2-core machine:
 // keyset 7.4k / 11.0k tasks/s, cursor 7.7k / 9.4k: no gain from the cursor. Keyset pages need no
 // open portal, so children queries share the connection and snapshot without a second client.
-// Prefetching the next page while the current one is encoded was tried too: no gain on 2 cores.
+// One streamed query with the children aggregated per task (json_agg subqueries) read the same
+// 100k tasks in the same wall time as pages + child queries (benchmarks/db/read-strategies.mjs,
+// benchmarks/README.md "Database sources"), so the pages stay. The next page is read ahead while
+// the current one is rendered and encoded (readAhead): the server's time then overlaps ours
+// (profile at 100k: 3.0 s idle → 0.5 s).
 
 // Value notes: jsonb comes back parsed by pg with JSON.parse. PostgreSQL returns jsonb keys in its
 // canonical order (shorter keys first, then bytewise), which is what Label Studio emits; JSON.parse
@@ -127,6 +131,7 @@ export async function connectPostgres(from: string): Promise<LsDriver> {
       return new Set(rows.map((r) => String(r.column_name)));
     },
     pause: async () => undefined,
+    readAhead: true,
     async close() {
       if (ended) return;
       ended = true;

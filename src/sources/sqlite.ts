@@ -68,6 +68,7 @@ export async function connectSqlite(from: string): Promise<LsDriver> {
       return new Set(rows.map((r) => String(r.name)));
     },
     pause: () => new Promise<void>((resolve) => setImmediate(resolve)),
+    readAhead: false,
     async close() {
       if (!db.open) return;
       try {

@@ -4,6 +4,9 @@
 import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultSpec } from '../../src/export-spec.js';
+import { newStats, type RunContext } from '../../src/run-context.js';
+import { openPostgres } from '../../src/sources/postgres.js';
 import { runCli } from '../support/cli.js';
 import { describeLsSource, exportJson, type MakeDb } from '../support/ls-db-cases.js';
 import { loadIntoPostgres } from '../support/load-ls-export.js';
@@ -53,6 +56,26 @@ describe('postgres: storage details', () => {
     expect('last_created_by' in tasks[0].annotations[0]).toBe(false);
     expect('allow_skip' in tasks[0]).toBe(false);
     expect(Object.keys(tasks[0].annotations[0]).at(-1)).toBe('parent_annotation');
+  });
+
+  it('reads the next page ahead: tasks stay in order with their children, and stopping early ends cleanly', async () => {
+    const tasks = [1, 2, 3, 4, 5].map((id) => ({ id, data: { text: `t${id}` }, annotations: [{ id: 10 + id, completed_by: null, result: [] }] }));
+    const url = await makeDb('read_ahead', tasks);
+    const ctx = { stats: newStats(), signal: new AbortController().signal, batchSize: 500 } as unknown as RunContext;
+    const spec = { ...defaultSpec(url, 'null', 'JSON'), pageSize: 2 };
+    const all = await openPostgres(url, spec);
+    const seen: Array<[number, number]> = [];
+    for await (const batch of all.batches(ctx)) for (const t of batch) seen.push([t.id, t.annotations[0].id as number]);
+    await all.close();
+    expect(seen).toEqual(tasks.map((t) => [t.id, 10 + t.id]));
+    const early = await openPostgres(url, spec);
+    for await (const batch of early.batches(ctx)) {
+      expect(batch[0].id).toBe(1);
+      break; // the read-ahead of page 2 is in flight here
+    }
+    await early.close();
+    const left = await query(url, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'labelstream'`);
+    expect(left.rows[0].n).toBe(0);
   });
 
   it('reads in a read-only transaction (no write reaches the database)', async () => {
