@@ -6,9 +6,10 @@
 
 import type { Writable } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
+import { ellipseSpans, encodeBrushRle } from './generate-rle.js';
 import type { Annotation, Draft, Prediction, ResultRegion, Task } from './task.js';
 
-export const GENERATE_KINDS = ['image', 'ner', 'classification', 'mixed'] as const;
+export const GENERATE_KINDS = ['image', 'ner', 'classification', 'mixed', 'polygons', 'audio', 'brush'] as const;
 export type GenerateKind = (typeof GENERATE_KINDS)[number];
 export type GenerateFormat = 'json' | 'ndjson';
 
@@ -172,6 +173,8 @@ interface TaskShape {
   width: number;
   height: number;
   imageRotation: number;
+  /** audio: transcripts may carry the hostile strings */
+  nasty?: boolean;
 }
 
 function boxRegion(rng: Rng, shape: TaskShape, score: boolean): ResultRegion {
@@ -225,6 +228,61 @@ function choiceRegion(rng: Rng, score: boolean): ResultRegion {
   };
 }
 
+/** Region keys shared by the image kinds (after `value` and `origin`). */
+function imageTail(shape: TaskShape): Pick<ResultRegion, 'to_name' | 'from_name' | 'image_rotation' | 'original_width' | 'original_height'> {
+  return { to_name: 'image', from_name: 'label', image_rotation: shape.imageRotation, original_width: shape.width, original_height: shape.height };
+}
+
+function polygonRegion(rng: Rng, shape: TaskShape, score: boolean): ResultRegion {
+  // a star-shaped polygon around a centre: vertices at increasing angles, so it never self-intersects
+  const cx = 10 + rng.next() * 80;
+  const cy = 10 + rng.next() * 80;
+  const n = rng.int(3, 10);
+  const points: number[][] = [];
+  for (let k = 0; k < n; k++) {
+    const angle = ((k + rng.next() * 0.8) / n) * 2 * Math.PI;
+    const r = 2 + rng.next() * 8;
+    points.push([Math.min(100, Math.max(0, cx + r * Math.cos(angle))), Math.min(100, Math.max(0, cy + r * Math.sin(angle)))]);
+  }
+  return {
+    id: rng.chars(10, REGION_ID),
+    type: 'polygonlabels',
+    ...(score ? { score: rng.next() } : {}),
+    value: { closed: true, points, polygonlabels: [rng.pick(BOX_LABELS)] },
+    origin: score ? 'prediction' : rng.pick(['manual', 'manual', 'prediction-changed']),
+    ...imageTail(shape),
+  };
+}
+
+function transcriptRegion(rng: Rng, score: boolean, nasty: boolean): ResultRegion {
+  return {
+    id: rng.chars(10, REGION_ID),
+    type: 'textarea',
+    ...(score ? { score: rng.next() } : {}),
+    value: { text: [paragraph(rng, rng.int(150, 450), nasty && rng.chance(0.5))] },
+    origin: score ? 'prediction' : 'manual',
+    to_name: 'audio',
+    from_name: 'transcription',
+  };
+}
+
+/** A 640×480 mask of one to three elliptic blobs (radii 15–60 px) as Label Studio RLE. */
+function brushRegion(rng: Rng, shape: TaskShape, score: boolean): ResultRegion {
+  const blobs: Array<[number, number, number, number]> = [];
+  for (let n = rng.int(1, 3); n > 0; n--) {
+    blobs.push([rng.int(0, shape.width - 1), rng.int(0, shape.height - 1), rng.int(15, 60), rng.int(15, 60)]);
+  }
+  const rle = encodeBrushRle(shape.width, shape.height, ellipseSpans(shape.width, shape.height, blobs));
+  return {
+    id: rng.chars(10, REGION_ID),
+    type: 'brushlabels',
+    ...(score ? { score: rng.next() } : {}),
+    value: { rle, format: 'rle', brushlabels: [rng.pick(BOX_LABELS)] },
+    origin: score ? 'prediction' : 'manual',
+    ...imageTail(shape),
+  };
+}
+
 function regions(rng: Rng, shape: TaskShape, score: boolean): ResultRegion[] {
   const out: ResultRegion[] = [];
   const text = shape.text ?? '';
@@ -235,6 +293,9 @@ function regions(rng: Rng, shape: TaskShape, score: boolean): ResultRegion[] {
     for (let n = rng.int(1, 3); n > 0; n--) out.push(spanRegion(rng, text, score, shape.kind === 'mixed' ? 'ner' : 'label'));
   };
   if (shape.kind === 'image') boxes();
+  else if (shape.kind === 'polygons') for (let n = rng.int(1, 2); n > 0; n--) out.push(polygonRegion(rng, shape, score));
+  else if (shape.kind === 'audio') out.push(transcriptRegion(rng, score, shape.nasty === true));
+  else if (shape.kind === 'brush') out.push(brushRegion(rng, shape, score));
   else if (shape.kind === 'ner') spans();
   else if (shape.kind === 'classification') out.push(choiceRegion(rng, score));
   else {
@@ -250,7 +311,11 @@ function regions(rng: Rng, shape: TaskShape, score: boolean): ResultRegion[] {
 function data(rng: Rng, shape: TaskShape, id: number, nasty: boolean): Task['data'] {
   const image = rng.chance(0.5) ? `s3://datasets/images/${rng.chars(2, HEX)}/${id}_${rng.chars(8, HEX)}.jpg` : `/data/upload/7/${rng.chars(8, HEX)}-frame_${id}.jpg`;
   switch (shape.kind) {
+    case 'audio':
+      return { audio: `/data/upload/${PROJECT}/${rng.chars(8, HEX)}-clip_${id}.wav`, speaker: rng.pick(NAMES) };
     case 'image':
+    case 'polygons':
+    case 'brush':
       return { image, caption: paragraph(rng, 60, nasty), source: 'camera-03' };
     case 'ner':
       return { text: shape.text ?? '', lang: 'en' };
@@ -345,7 +410,14 @@ export function generateTask(kind: GenerateKind, seed: number, id: number, inner
     height: rng.pick([480, 720, 1080, 3024]),
     imageRotation: rotated ? rng.pick([90, 180, 270]) : 0,
   };
-  if (kind !== 'image') shape.text = paragraph(rng, kind === 'ner' ? 450 : kind === 'classification' ? 750 : 250, nasty);
+  if (kind === 'brush') {
+    // brush masks are full-size RLE: keep them at a common camera size
+    shape.width = 640;
+    shape.height = 480;
+    shape.imageRotation = 0;
+  }
+  if (kind === 'audio') shape.nasty = nasty;
+  if (kind === 'ner' || kind === 'classification' || kind === 'mixed') shape.text = paragraph(rng, kind === 'ner' ? 450 : kind === 'classification' ? 750 : 250, nasty);
   const t = EPOCH + id * 37_000 + rng.int(0, 30_000);
   const nAnn = rng.pick([0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3]);
   const annotations: Annotation[] = [];
@@ -445,7 +517,19 @@ ${NER_LABELS.map((l) => `    <Label value="${l}"/>`).join('\n')}
 ${CHOICES.map((c) => `    <Choice value="${c}"/>`).join('\n')}
   </Choices>`;
   const textOnly = '  <Text name="text" value="$text"/>';
+  const polygons = `  <Image name="image" value="$image"/>
+  <PolygonLabels name="label" toName="image">
+${BOX_LABELS.map((l) => `    <Label value="${l}"/>`).join('\n')}
+  </PolygonLabels>`;
+  const brush = `  <Image name="image" value="$image"/>
+  <BrushLabels name="label" toName="image">
+${BOX_LABELS.map((l) => `    <Label value="${l}"/>`).join('\n')}
+  </BrushLabels>`;
+  const audio = `  <Audio name="audio" value="$audio"/>
+  <TextArea name="transcription" toName="audio" editable="true" rows="4"/>`;
+  const extra: Partial<Record<GenerateKind, string>> = { polygons, brush, audio };
   const body =
-    kind === 'image' ? boxes : kind === 'ner' ? spans : kind === 'classification' ? `${textOnly}\n${choices}` : `${boxes}\n${spans}\n${choices}`;
+    extra[kind] ??
+    (kind === 'image' ? boxes : kind === 'ner' ? spans : kind === 'classification' ? `${textOnly}\n${choices}` : `${boxes}\n${spans}\n${choices}`);
   return `<View>\n${body}\n</View>\n`;
 }
