@@ -17,7 +17,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measure, rssMethod } from './measure.mjs';
-import { renderMarkdown, updateReadme } from './report.mjs';
+import { readmeBlock, renderMarkdown, updateReadme } from './report.mjs';
 import { limits, scenarios } from './scenarios.mjs';
 import { DB_INPUTS, dbInputs, dropDbInputs, stopDbInputs } from './db/inputs.mjs';
 
@@ -247,7 +247,8 @@ async function main() {
   }
   await stopDbInputs();
   rmSync(join(DATA, 'out'), { recursive: true, force: true });
-  const resultsPath = join(RESULTS, `${results.date.slice(0, 10)}-${sizes.join('-')}.json`);
+  const prefix = readmeBlock(results) === 'db-results' ? 'db-' : ''; // database-only runs: own files
+  const resultsPath = join(RESULTS, `${results.date.slice(0, 10)}-${prefix}${sizes.join('-')}.json`);
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   updateReadme(README, results, relative(ROOT, resultsPath));
   process.stdout.write(`${renderMarkdown(results, relative(ROOT, resultsPath))}\n`);
