@@ -247,9 +247,12 @@ describe('export: errors, exit codes and atomic output', () => {
     });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.on('error', () => undefined);
     child.stdin.write('[');
     for (let i = 0; i < 200; i++) child.stdin.write(`${i ? ',' : ''}{"id":${i},"data":{"t":"${'x'.repeat(1000)}"}}`);
-    await new Promise((r) => setTimeout(r, 700));
+    // Wait until the export is under way (its temp file exists), however slow the machine is.
+    for (let waited = 0; readdirSync(dir).length === 0 && waited < 20_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(dir)[0]).toMatch(/labelstream-tmp/);
     child.kill('SIGTERM');
     const code = await new Promise((r) => child.on('close', r));
     expect(code).toBe(130);

@@ -20,7 +20,7 @@ import type { Encoder, EncoderContext, Entry } from '../../contracts.js';
 import type { LabelConfig } from '../../label-config.js';
 import { countSkip } from '../../run-context.js';
 import type { Json, TaskBatch } from '../../task.js';
-import { annotatorOf, type Item, itemsOfTask } from './items.js';
+import { annotatorOf, type Item, countedItems } from './items.js';
 import { PyFloat, pyJson } from './python-json.js';
 import { requireLabelConfig } from './require-config.js';
 import { singleFileEntry } from './single-file.js';
@@ -113,13 +113,7 @@ export function manifestLine(item: Item, dataKey: string | undefined, audio: Res
 async function* manifestItems(tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext, config: LabelConfig): AsyncGenerator<Item> {
   for await (const batch of tasks) {
     for (const task of batch) {
-      const items = itemsOfTask(task, config);
-      if (items.length === 0) {
-        countSkip(ctx.stats, 'no non-cancelled annotation');
-        continue;
-      }
-      ctx.stats.written++;
-      yield* items;
+      yield* countedItems(task, config, ctx.stats);
     }
   }
 }

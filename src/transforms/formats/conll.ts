@@ -17,7 +17,7 @@ import type { Encoder, EncoderContext } from '../../contracts.js';
 import type { LabelConfig } from '../../label-config.js';
 import { countSkip } from '../../run-context.js';
 import type { Json, JsonObject, TaskBatch } from '../../task.js';
-import { type Item, itemsOfTask, type Region } from './items.js';
+import { type Item, countedItems, type Region } from './items.js';
 import { requireLabelConfig } from './require-config.js';
 import { singleFileEntry } from './single-file.js';
 import { TokenAlignmentError, treebankSpanTokenize } from './treebank.js';
@@ -132,13 +132,7 @@ async function* conllText(tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext, 
   for await (const batch of tasks) {
     let text = '';
     for (const task of batch) {
-      const items = itemsOfTask(task, config);
-      if (items.length === 0) {
-        countSkip(ctx.stats, 'no non-cancelled annotation');
-        continue;
-      }
-      ctx.stats.written++;
-      for (const item of items) text += conllSentence(item, dataKey, ctx, opts) ?? '';
+      for (const item of countedItems(task, config, ctx.stats)) text += conllSentence(item, dataKey, ctx, opts) ?? '';
     }
     if (text) yield text;
   }

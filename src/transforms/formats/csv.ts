@@ -17,9 +17,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Encoder, EncoderContext } from '../../contracts.js';
 import type { LabelConfig } from '../../label-config.js';
-import { countSkip } from '../../run-context.js';
 import type { Json, TaskBatch } from '../../task.js';
-import { annotatorOf, type Item, itemsOfTask, prettify } from './items.js';
+import { annotatorOf, type Item, countedItems, prettify } from './items.js';
 import { pyFloatRepr, pyIntRepr } from './python-json.js';
 import { requireLabelConfig } from './require-config.js';
 import { singleFileEntry } from './single-file.js';
@@ -160,13 +159,7 @@ async function* csvText(tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext, co
     for await (const batch of tasks) {
       let text = '';
       for (const task of batch) {
-        const items = itemsOfTask(task, config);
-        if (items.length === 0) {
-          countSkip(ctx.stats, 'no non-cancelled annotation');
-          continue;
-        }
-        ctx.stats.written++;
-        for (const item of items) {
+        for (const item of countedItems(task, config, ctx.stats)) {
           for (const name of item.output.keys()) fromNames.add(name);
           const row = csvRow(item);
           for (const k of Object.keys(row.cells)) columns.add(k);

@@ -4,6 +4,7 @@
 // except JSON/NDJSON encodes items, so this is the one place that decides them.
 
 import type { LabelConfig, OutputTag } from '../../label-config.js';
+import { countSkip, type RunStats } from '../../run-context.js';
 import type { Annotation, Json, JsonObject, ResultRegion, Task, UserDetails } from '../../task.js';
 
 export interface Region extends JsonObject {}
@@ -152,4 +153,15 @@ export function prettify(regions: Region[]): Json {
   const lastType = regions.length > 0 ? regions[regions.length - 1].type : undefined;
   if ((lastType === 'Choices' || lastType === 'TextArea') && out.length === 1) return out[0];
   return out;
+}
+
+/**
+ * The items of a task for an encoder that writes every item: counts the task as written, or as
+ * skipped ("no non-cancelled annotation") when it yields none, so the run summary adds up.
+ */
+export function countedItems(task: Task, config: LabelConfig, stats: RunStats, opts: ItemOptions = {}): Item[] {
+  const items = itemsOfTask(task, config, opts);
+  if (items.length === 0) countSkip(stats, 'no non-cancelled annotation');
+  else stats.written++;
+  return items;
 }

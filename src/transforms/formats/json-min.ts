@@ -3,10 +3,11 @@
 
 import type { Encoder } from '../../contracts.js';
 import type { Json, JsonObject } from '../../task.js';
-import { annotatorOf, type Item, itemsOfTask, prettify } from './items.js';
+import { annotatorOf, type Item, countedItems, prettify } from './items.js';
 import { framed, singleFileEntry } from './single-file.js';
 import { ujson } from './ujson.js';
 import { requireLabelConfig } from './require-config.js';
+import { PIECE_CHARS } from './json.js';
 
 export function jsonMinRecord(item: Item): JsonObject {
   const rec: JsonObject = { ...item.input };
@@ -24,18 +25,24 @@ export function jsonMinRecord(item: Item): JsonObject {
 export const encodeJsonMin: Encoder = async function* (tasks, ctx) {
   const config = requireLabelConfig(ctx, 'JSON_MIN');
   async function* encoded() {
+    // ~64 KB pieces, not one string per batch: strings above V8's large-object threshold live
+    // until the next full GC and raise peak RSS (same as the JSON encoder).
     for await (const batch of tasks) {
-      const parts: string[] = [];
+      let parts: string[] = [];
+      let size = 0;
       for (const task of batch) {
-        const items = itemsOfTask(task, config);
-        if (items.length === 0) {
-          ctx.stats.skipped['no non-cancelled annotation'] = (ctx.stats.skipped['no non-cancelled annotation'] ?? 0) + 1;
-          continue;
+        for (const item of countedItems(task, config, ctx.stats)) {
+          const text = ujson(jsonMinRecord(item), { indent: 2 });
+          parts.push(text);
+          size += text.length;
+          if (size >= PIECE_CHARS) {
+            yield parts.join(',\n');
+            parts = [];
+            size = 0;
+          }
         }
-        ctx.stats.written++;
-        for (const item of items) parts.push(ujson(jsonMinRecord(item), { indent: 2 }));
       }
-      yield parts.join(',\n');
+      if (parts.length > 0) yield parts.join(',\n');
     }
   }
   yield singleFileEntry('result.json', framed(encoded(), { open: '[\n', sep: ',\n', close: '\n]', empty: '[\n\n]' }));
