@@ -22,7 +22,7 @@ import {
   type StoragePipelineOptions,
 } from '@azure/storage-blob';
 import { UsageError } from '../errors.js';
-import type { BlobInfo, BlobStore, Upload } from './blob-store.js';
+import { type BlobInfo, type BlobStore, type Upload, uploadOf } from './blob-store.js';
 
 export interface AzureStoreOptions {
   container: string;
@@ -94,15 +94,6 @@ export class AzureStore implements BlobStore {
     const stream = new PassThrough({ highWaterMark: 1 << 20 });
     const done = this.container.getBlockBlobClient(key).uploadStream(stream, this.blockSize, this.uploadConcurrency);
     done.catch((e: Error) => stream.destroy(e));
-    return {
-      stream,
-      commit: async () => {
-        await done;
-      },
-      abort: async () => {
-        stream.destroy(new Error('upload aborted'));
-        await done.catch(() => undefined);
-      },
-    };
+    return uploadOf(stream, done);
   }
 }

@@ -17,6 +17,25 @@ export interface Upload {
   abort(): Promise<void>;
 }
 
+/**
+ * An Upload over a writable whose completion is `done`: commit waits for it; abort destroys the
+ * stream, runs the store's own `cancel` (e.g. abort a multipart upload) and waits for `done` to settle.
+ */
+export function uploadOf(stream: Writable, done: Promise<unknown>, cancel?: () => Promise<unknown>): Upload {
+  done.catch(() => undefined);
+  return {
+    stream,
+    commit: async () => {
+      await done;
+    },
+    abort: async () => {
+      stream.destroy(new Error('upload aborted'));
+      await cancel?.().catch(() => undefined);
+      await done.catch(() => undefined);
+    },
+  };
+}
+
 export interface BlobStore {
   /** Printable location (never includes credentials). */
   readonly url: string;

@@ -20,7 +20,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { IdempotencyStrategy, Storage, type Bucket, type GetFilesOptions } from '@google-cloud/storage';
-import type { BlobInfo, BlobStore, Upload } from './blob-store.js';
+import { type BlobInfo, type BlobStore, type Upload, uploadOf } from './blob-store.js';
 import { isTransient, storageTimeoutMs } from './retry.js';
 
 export interface GcsStoreOptions {
@@ -89,18 +89,7 @@ export class GcsStore implements BlobStore {
    */
   upload(key: string): Upload {
     const stream = this.bucket.file(key).createWriteStream({ resumable: true, chunkSize: this.chunkSize, validation: 'md5' });
-    const done = finished(stream);
-    done.catch(() => undefined);
-    return {
-      stream,
-      commit: async () => {
-        await done;
-      },
-      abort: async () => {
-        stream.destroy(new Error('upload aborted'));
-        await done.catch(() => undefined);
-      },
-    };
+    return uploadOf(stream, finished(stream));
   }
 }
 

@@ -18,7 +18,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { PassThrough, type Readable } from 'node:stream';
 import { GetObjectCommand, paginateListObjectsV2, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload as S3Upload } from '@aws-sdk/lib-storage';
-import type { BlobInfo, BlobStore, Upload } from './blob-store.js';
+import { type BlobInfo, type BlobStore, type Upload, uploadOf } from './blob-store.js';
 import { storageTimeoutMs } from './retry.js';
 
 export interface S3StoreOptions {
@@ -97,17 +97,7 @@ export class S3Store implements BlobStore {
     const done = up.done();
     // A failed part upload must also fail the writer, or it would block on backpressure forever.
     done.catch((e: Error) => stream.destroy(e));
-    return {
-      stream,
-      commit: async () => {
-        await done;
-      },
-      abort: async () => {
-        stream.destroy();
-        await up.abort().catch(() => undefined);
-        await done.catch(() => undefined);
-      },
-    };
+    return uploadOf(stream, done, () => up.abort());
   }
 
   async close(): Promise<void> {
