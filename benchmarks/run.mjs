@@ -142,7 +142,7 @@ async function measureLimit(name, ds, runs) {
 async function measureScenario(sc, ds, limit, runs) {
   const file = ds.files[sc.input];
   const inputBytes = bytesOf(ds, sc.input);
-  const outDir = join(DATA, 'out');
+  const outDir = join(DATA, `out-${process.pid}`); // per run: another harness may clear its own
   mkdirSync(outDir, { recursive: true });
   const out = sc.output ? join(outDir, `${sc.name}.${sc.output}`) : 'null';
   const args = ['export', '--from', file, '--to', out, ...sc.args({ tasks: ds.tasks, config: ds.files.config })];
@@ -246,7 +246,7 @@ async function main() {
     }
   }
   await stopDbInputs();
-  rmSync(join(DATA, 'out'), { recursive: true, force: true });
+  rmSync(join(DATA, `out-${process.pid}`), { recursive: true, force: true });
   const prefix = readmeBlock(results) === 'db-results' ? 'db-' : ''; // database-only runs: own files
   const resultsPath = join(RESULTS, `${results.date.slice(0, 10)}-${prefix}${sizes.join('-')}.json`);
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
