@@ -89,7 +89,7 @@ describe('generated kinds through their formats', () => {
     const lastAnnotation = p.tasks.flatMap((t) => exportedAnnotations(t).slice(-1));
     expect(lines).toHaveLength(lastAnnotation.reduce((n, a) => n + (a.result ?? []).length, 0));
     expect(lines.every((l) => l.split(' ').length >= 7)).toBe(true); // class + at least 3 points
-  });
+   }, 120_000);
 
   it('audio → ASR_MANIFEST: one line per transcript, audio from --upload-dir', async () => {
     const p = project('audio');
@@ -122,7 +122,7 @@ describe('generated kinds through their formats', () => {
     expect(lines).toHaveLength(transcripts.length);
     expect(lines.map((l) => l.text)).toEqual(transcripts.map((r) => (r.value as { text: string[] }).text[0]));
     expect(lines.every((l) => l.duration === 0.25)).toBe(true);
-  });
+   }, 120_000);
 
   it('brush → BRUSH_TO_PNG, BRUSH_TO_NUMPY, BRUSH_TO_COCO: every mask decodes to its 640×480 size', async () => {
     const p = project('brush');

@@ -110,11 +110,31 @@ export function manifestLine(item: Item, dataKey: string | undefined, audio: Res
   return `${pyJson(record)}\n`;
 }
 
-async function* manifestItems(tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext, config: LabelConfig): AsyncGenerator<Item> {
+/**
+ * The items in order. With `prefetch`, each batch's items are built first and `prefetch` gets the
+ * audio URLs of those that will need audio (a transcript and a URL), so a batch's audio is fetched
+ * in parallel (bounded by the fetcher) instead of one request after the other.
+ */
+async function* manifestItems(
+  tasks: AsyncIterable<TaskBatch>,
+  ctx: EncoderContext,
+  config: LabelConfig,
+  prefetch?: (urls: string[]) => void,
+): AsyncGenerator<Item> {
+  const dataKey = config.dataKeys[0];
   for await (const batch of tasks) {
-    for (const task of batch) {
-      yield* countedItems(task, config, ctx.stats);
+    if (!prefetch) {
+      for (const task of batch) yield* countedItems(task, config, ctx.stats);
+      continue;
     }
+    const items = batch.flatMap((task) => countedItems(task, config, ctx.stats));
+    const urls: string[] = [];
+    for (const item of items) {
+      const url = dataKey === undefined ? undefined : item.input[dataKey];
+      if (typeof url === 'string' && transcriptOf(item) !== undefined) urls.push(url);
+    }
+    prefetch(urls);
+    yield* items;
   }
 }
 
@@ -135,14 +155,20 @@ async function* manifestText(tasks: AsyncIterable<TaskBatch>, ctx: EncoderContex
  * With a resolver, audio files are entries of their own, written while the items stream; the
  * manifest lines are spooled to ctx.tmpDir and the manifest is the last entry.
  */
-async function* withAudio(tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext, config: LabelConfig, resolve: AudioResolver): AsyncGenerator<Entry> {
+async function* withAudio(
+  tasks: AsyncIterable<TaskBatch>,
+  ctx: EncoderContext,
+  config: LabelConfig,
+  resolve: AudioResolver,
+  prefetch?: (urls: string[]) => void,
+): AsyncGenerator<Entry> {
   const dataKey = config.dataKeys[0];
   const spoolPath = join(ctx.tmpDir, `asr-manifest-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`);
   const spool = createWriteStream(spoolPath);
   const failed = new Promise<never>((_, reject) => spool.once('error', reject));
   failed.catch(() => undefined);
   try {
-    for await (const item of manifestItems(tasks, ctx, config)) {
+    for await (const item of manifestItems(tasks, ctx, config, prefetch)) {
       const url = dataKey === undefined ? undefined : item.input[dataKey];
       let audio: ResolvedAudio | null = null;
       if (typeof url === 'string' && transcriptOf(item) !== undefined) {
@@ -192,8 +218,10 @@ export function fetchedAudio(media: MediaFetcher): AudioResolver {
 export function asrManifestEncoder(resolve?: AudioResolver): Encoder {
   return async function* (tasks, ctx) {
     const config = requireLabelConfig(ctx, 'ASR_MANIFEST');
-    const resolver = resolve ?? (ctx.media ? fetchedAudio(ctx.media) : undefined);
-    if (resolver) yield* withAudio(tasks, ctx, config, resolver);
+    const media = ctx.media;
+    const resolver = resolve ?? (media ? fetchedAudio(media) : undefined);
+    const prefetch = !resolve && media ? (urls: string[]) => media.prefetch(urls) : undefined;
+    if (resolver) yield* withAudio(tasks, ctx, config, resolver, prefetch);
     else yield singleFileEntry('manifest.json', manifestText(tasks, ctx, config));
   };
 }
