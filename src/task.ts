@@ -73,12 +73,12 @@ export interface Task {
   total_predictions?: number;
   project?: number;
   comment_authors?: number[];
-  [RAW_JSON]?: string;
+  [RAW_JSON]?: Buffer;
   [key: string]: unknown;
 }
 
 /**
- * The exact JSON text a task was parsed from (file and stdin sources). Set only when the run has no
+ * The exact JSON bytes a task was parsed from (file and stdin sources). Set only when the run has no
  * transform, so the text still equals the task: the JSON and NDJSON encoders then write it instead
  * of re-stringifying, which keeps the input's number forms (`1.0`, big integers) and key order, and
  * halves their CPU cost. JSON.stringify ignores symbol keys.

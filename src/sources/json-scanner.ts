@@ -24,6 +24,8 @@ const enum State {
 
 export interface ScannedElement {
   text: string;
+  /** The element's bytes (a view of the input chunk when it did not span chunks). */
+  bytes: Buffer;
   /** Byte offset of the element's first byte in the stream. */
   offset: number;
   /** 0-based index of the element. */
@@ -212,15 +214,15 @@ export class JsonElementScanner {
   }
 
   private complete(buf: Buffer, segStart: number, end: number, out: ScannedElement[]): void {
-    let text: string;
+    let bytes: Buffer;
     if (this.pieces.length > 0) {
       this.pieces.push(buf.subarray(segStart, end));
-      text = Buffer.concat(this.pieces).toString('utf8');
+      bytes = Buffer.concat(this.pieces);
       this.pieces = [];
     } else {
-      text = buf.toString('utf8', segStart, end);
+      bytes = buf.subarray(segStart, end);
     }
-    out.push({ text, offset: this.elementStart, index: this.index++ });
+    out.push({ text: bytes.toString('utf8'), bytes, offset: this.elementStart, index: this.index++ });
     this.state = State.Between;
     this.expectComma = this.mode === 'array';
     this.depth = 0;
@@ -275,6 +277,7 @@ export class NdjsonLineSplitter {
     while (a < b && isSpace(buf[a])) a++;
     while (b > a && isSpace(buf[b - 1])) b--;
     if (a === b) return;
-    out.push({ text: buf.toString('utf8', a, b), offset: offset + (a - s), index: this.index++ });
+    const bytes = buf.subarray(a, b);
+    out.push({ text: bytes.toString('utf8'), bytes, offset: offset + (a - s), index: this.index++ });
   }
 }

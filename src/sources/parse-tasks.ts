@@ -42,7 +42,7 @@ export function parseElement(el: ScannedElement, name: string, ctx: RunContext):
     ctx.rejections.reject(new InputError('not a Label Studio task (an object with a "data" object)', where, el.text));
     return null;
   }
-  if (ctx.passthrough) value[RAW_JSON] = el.text;
+  if (ctx.passthrough) value[RAW_JSON] = el.bytes;
   return value;
 }
 

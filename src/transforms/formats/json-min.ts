@@ -7,7 +7,7 @@ import { annotatorOf, type Item, countedItems, prettify } from './items.js';
 import { framed, singleFileEntry } from './single-file.js';
 import { ujson } from './ujson.js';
 import { requireLabelConfig } from './require-config.js';
-import { PIECE_CHARS } from './json.js';
+import { PIECE_BYTES } from './json.js';
 
 export function jsonMinRecord(item: Item): JsonObject {
   const rec: JsonObject = { ...item.input };
@@ -35,7 +35,7 @@ export const encodeJsonMin: Encoder = async function* (tasks, ctx) {
           const text = ujson(jsonMinRecord(item), { indent: 2 });
           parts.push(text);
           size += text.length;
-          if (size >= PIECE_CHARS) {
+          if (size >= PIECE_BYTES) {
             yield parts.join(',\n');
             parts = [];
             size = 0;

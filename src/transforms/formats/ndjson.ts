@@ -1,7 +1,7 @@
 // NDJSON (our addition): one compact task object per line, the shape of the JSON format.
 
 import type { Encoder } from '../../contracts.js';
-import { stringifiedPieces } from './json.js';
+import { encodedPieces } from './json.js';
 import { singleFileEntry } from './single-file.js';
 
 export const encodeNdjson: Encoder = async function* (tasks, ctx) {
@@ -9,7 +9,7 @@ export const encodeNdjson: Encoder = async function* (tasks, ctx) {
     for await (const batch of tasks) {
       if (batch.length === 0) continue;
       ctx.stats.written += batch.length;
-      yield* stringifiedPieces(batch, '\n', '\n');
+      yield* encodedPieces(batch, '\n', '\n');
     }
   }
   yield singleFileEntry('result.ndjson', encoded());

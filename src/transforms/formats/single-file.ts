@@ -14,13 +14,14 @@ export function singleFileEntry(path: string, chunks: AsyncIterable<string | Buf
  * or '' when the batch produced no record.
  */
 export async function* framed(
-  batches: AsyncIterable<string>,
+  batches: AsyncIterable<string | Buffer>,
   frame: { open: string; sep: string; close: string; empty: string },
-): AsyncGenerator<string> {
+): AsyncGenerator<string | Buffer> {
   let first = true;
   for await (const text of batches) {
-    if (text === '') continue;
-    yield first ? frame.open + text : frame.sep + text;
+    if (text.length === 0) continue;
+    yield first ? frame.open : frame.sep;
+    yield text;
     first = false;
   }
   yield first ? frame.empty : frame.close;
