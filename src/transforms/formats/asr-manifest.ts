@@ -84,9 +84,10 @@ export function transcriptOf(item: Item): Json | undefined {
   return undefined;
 }
 
-function skip(ctx: EncoderContext, item: Item, reason: string, level: 'warn' | 'info' = 'warn'): void {
+/** `reason` is the counter key (keep it constant: one key per URL would grow with the project); `url` goes to the log only. */
+function skip(ctx: EncoderContext, item: Item, reason: string, level: 'warn' | 'info' = 'warn', url?: string): void {
   countSkip(ctx.stats, `ASR_MANIFEST: ${reason}`);
-  ctx.log[level]({ task: item.id, annotation: item.annotation_id }, `ASR_MANIFEST: item skipped: ${reason}`);
+  ctx.log[level]({ task: item.id, annotation: item.annotation_id, ...(url === undefined ? {} : { url }) }, `ASR_MANIFEST: item skipped: ${reason}`);
 }
 
 /** The manifest line of one item, or null when it is skipped. */
@@ -174,7 +175,7 @@ async function* withAudio(
       if (typeof url === 'string' && transcriptOf(item) !== undefined) {
         audio = await resolve(url, item);
         if (!audio) {
-          skip(ctx, item, `audio ${url} could not be fetched or measured`, 'info');
+          skip(ctx, item, 'audio could not be fetched or measured', 'info', url.replace(/\?.*$/, '?…'));
           continue;
         }
       }
