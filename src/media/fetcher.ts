@@ -26,6 +26,7 @@ export interface FetcherSettings extends MediaOptions {
   s3Endpoint?: string;
 }
 
+const WARN_LIMIT = 20;
 const RETRY_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 class HttpError extends Error {
@@ -46,6 +47,7 @@ export class MediaFetcher {
   /** In-flight fetches of the current batch (bounded by what callers prefetch). */
   private readonly inflight = new Map<string, Promise<FetchResult>>();
   private readonly stores = new Map<string, Promise<BlobStore>>();
+  private warned = 0;
 
   constructor(
     private readonly settings: FetcherSettings,
@@ -84,16 +86,14 @@ export class MediaFetcher {
   }
 
   private async fetchOnce(url: string): Promise<FetchResult> {
+    // URLs that cannot be fetched at all (offline, no --upload-dir, relative names) cost no I/O.
+    const where = locateMedia(url, this.settings);
+    if (where.kind === 'unavailable') return this.failed(url, where.reason);
     await this.ready;
     const file = this.fileFor(url);
     const seen = await stat(file).catch(() => null);
     if (seen) return { ok: true, file, size: seen.size, fresh: false };
     if (await stat(`${file}.failed`).catch(() => null)) return { ok: false, reason: 'failed earlier in this run' };
-    const where = locateMedia(url, this.settings);
-    if (where.kind === 'unavailable') {
-      await writeFile(`${file}.failed`, '');
-      return this.failed(url, where.reason);
-    }
     for (let attempt = 0; ; attempt++) {
       try {
         await pipeline(await this.open(where), createWriteStream(file), { signal: this.ctx.signal });
@@ -135,9 +135,11 @@ export class MediaFetcher {
     return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
   }
 
+  /** Counted every time; the first WARN_LIMIT are logged as warnings, the rest at debug level. */
   private failed(url: string, reason: string): FetchResult {
     countSkip(this.ctx.stats, 'media not fetched');
-    this.ctx.log.warn({ url: url.replace(/\?.*$/, '?…'), reason }, 'media not fetched');
+    const level = this.warned++ < WARN_LIMIT ? 'warn' : 'debug';
+    this.ctx.log[level]({ url: url.replace(/\?.*$/, '?…'), reason }, level === 'warn' && this.warned === WARN_LIMIT ? 'media not fetched (further ones at debug level)' : 'media not fetched');
     return { ok: false, reason };
   }
 
