@@ -1,5 +1,6 @@
 // The generator's format kinds (polygons, audio, brush) go through the formats they are made for
 // with nothing skipped: every region of every non-cancelled annotation comes out.
+import { pcmWav } from './support/wav.js';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -95,19 +96,7 @@ describe('generated kinds through their formats', () => {
     const p = project('audio');
     // the generated audio URLs are /data/upload/<project>/<file>: put a 0.25 s WAV at each
     const upload = join(p.dir, 'upload');
-    const wav = Buffer.alloc(44 + 4000, 128);
-    wav.write('RIFF', 0);
-    wav.writeUInt32LE(36 + 4000, 4);
-    wav.write('WAVEfmt ', 8);
-    wav.writeUInt32LE(16, 16);
-    wav.writeUInt16LE(1, 20);
-    wav.writeUInt16LE(1, 22);
-    wav.writeUInt32LE(16000, 24);
-    wav.writeUInt32LE(16000, 28);
-    wav.writeUInt16LE(1, 32);
-    wav.writeUInt16LE(8, 34);
-    wav.write('data', 36);
-    wav.writeUInt32LE(4000, 40);
+    const wav = pcmWav({ rate: 16000, frames: 4000, bitsPerSample: 8, fill: 128 });
     for (const t of p.tasks) {
       const file = join(upload, (t.data.audio as string).replace('/data/upload/', ''));
       mkdirSync(dirname(file), { recursive: true });

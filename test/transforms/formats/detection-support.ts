@@ -1,6 +1,7 @@
 // Test helpers for the image-detection formats (COCO, YOLO, VOC): a real EncoderContext with a
 // temp dir, task builders, and running an encoder to a map of output files.
 
+import { bodyText } from '../../support/body-text.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,13 +19,7 @@ export interface EncoderRun {
   stats: RunStats;
 }
 
-async function text(body: Readable | Buffer | string): Promise<string> {
-  if (typeof body === 'string') return body;
-  if (Buffer.isBuffer(body)) return body.toString('utf8');
-  const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
-  return Buffer.concat(chunks).toString('utf8');
-}
+const text = bodyText;
 
 /** Runs `encoder` over `tasks` (in batches of `batchSize`) with the label config `xml`. */
 export async function runEncoder(encoder: Encoder, xml: string, tasks: Task[], batchSize = 2): Promise<EncoderRun> {

@@ -2,6 +2,7 @@
 // its own temp dir, and running an encoder to a map of output files. Reports what was left in the
 // temp dir after the run, so tests can check that spools are cleaned up.
 
+import { bodyText } from '../../support/body-text.js';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,13 +21,7 @@ export interface TextRun {
   warnings: string[];
 }
 
-async function text(body: Readable | Buffer | string): Promise<string> {
-  if (typeof body === 'string') return body;
-  if (Buffer.isBuffer(body)) return body.toString('utf8');
-  const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
-  return Buffer.concat(chunks).toString('utf8');
-}
+const text = bodyText;
 
 /** Runs `encoder` over `tasks` in batches of `batchSize` with label config `config` (XML or JSON text). */
 export async function runTextEncoder(encoder: Encoder, config: string, tasks: Task[], batchSize = 2): Promise<TextRun> {
