@@ -1,13 +1,12 @@
+import { testContext } from '../support/encoder-context.js';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaFetcher } from '../../src/media/fetcher.js';
 import { locateMedia } from '../../src/media/locate.js';
-import { newStats, Rejections, type RunContext } from '../../src/run-context.js';
 
 let server: Server;
 let base = '';
@@ -33,11 +32,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-function context(): RunContext {
-  const log = pino({ level: 'silent' });
-  const stats = newStats();
-  return { log, stats, rejections: new Rejections(stats, 0, undefined, log), signal: new AbortController().signal, batchSize: 10, tmpDir: mkdtempSync(join(tmpdir(), 'ls-media-')) };
-}
+const context = () => testContext({ tmpPrefix: 'ls-media-' });
 
 describe('locateMedia', () => {
   const opts = { uploadDir: '/srv/upload', localFilesRoot: '/srv/files', lsUrl: 'https://ls.example.com/', lsToken: 't0k' };

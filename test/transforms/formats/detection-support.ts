@@ -1,15 +1,11 @@
 // Test helpers for the image-detection formats (COCO, YOLO, VOC): a real EncoderContext with a
 // temp dir, task builders, and running an encoder to a map of output files.
 
+import { testContext } from '../../support/encoder-context.js';
 import { bodyText } from '../../support/body-text.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pino } from 'pino';
+import { rmSync } from 'node:fs';
 import type { Encoder, EncoderContext } from '../../../src/contracts.js';
-import { parseLabelConfig } from '../../../src/label-config.js';
-import { newStats, Rejections, type RunStats } from '../../../src/run-context.js';
+import { type RunStats } from '../../../src/run-context.js';
 import type { Annotation, JsonObject, ResultRegion, Task } from '../../../src/task.js';
 
 export interface EncoderRun {
@@ -23,18 +19,8 @@ const text = bodyText;
 
 /** Runs `encoder` over `tasks` (in batches of `batchSize`) with the label config `xml`. */
 export async function runEncoder(encoder: Encoder, xml: string, tasks: Task[], batchSize = 2): Promise<EncoderRun> {
-  const tmpDir = mkdtempSync(join(tmpdir(), 'detection-test-'));
-  const log = pino({ level: 'silent' });
-  const stats = newStats();
-  const ctx: EncoderContext = {
-    log,
-    stats,
-    rejections: new Rejections(stats, 0, undefined, log),
-    signal: new AbortController().signal,
-    batchSize,
-    tmpDir,
-    labelConfig: parseLabelConfig(xml),
-  };
+  const ctx = testContext({ config: xml, batchSize, tmpPrefix: 'detection-test-' });
+  const { stats, tmpDir } = ctx;
   async function* batches() {
     for (let i = 0; i < tasks.length; i += batchSize) yield tasks.slice(i, i + batchSize);
   }

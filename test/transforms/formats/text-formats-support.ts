@@ -2,15 +2,12 @@
 // its own temp dir, and running an encoder to a map of output files. Reports what was left in the
 // temp dir after the run, so tests can check that spools are cleaned up.
 
+import { testContext } from '../../support/encoder-context.js';
 import { bodyText } from '../../support/body-text.js';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { readdirSync, rmSync } from 'node:fs';
 import { pino } from 'pino';
 import type { Encoder, EncoderContext } from '../../../src/contracts.js';
-import { parseLabelConfig } from '../../../src/label-config.js';
-import { newStats, Rejections, type RunStats } from '../../../src/run-context.js';
+import { type RunStats } from '../../../src/run-context.js';
 import type { Annotation, Task } from '../../../src/task.js';
 
 export interface TextRun {
@@ -43,7 +40,6 @@ export async function runFailingSource(encoder: Encoder, config: string, tasks: 
 }
 
 async function runWithSource(encoder: Encoder, config: string, tasks: Task[], batchSize: number, failAfter: number): Promise<TextRun> {
-  const tmpDir = mkdtempSync(join(tmpdir(), 'text-format-test-'));
   const warnings: string[] = [];
   const log = pino(
     { level: 'warn' },
@@ -53,16 +49,8 @@ async function runWithSource(encoder: Encoder, config: string, tasks: Task[], ba
       },
     },
   );
-  const stats = newStats();
-  const ctx: EncoderContext = {
-    log,
-    stats,
-    rejections: new Rejections(stats, 0, undefined, log),
-    signal: new AbortController().signal,
-    batchSize,
-    tmpDir,
-    labelConfig: parseLabelConfig(config),
-  };
+  const ctx = testContext({ config, batchSize, log, tmpPrefix: 'text-format-test-' });
+  const { stats, tmpDir } = ctx;
   async function* batches() {
     for (let i = 0, n = 0; i < tasks.length; i += batchSize, n++) {
       if (n >= failAfter) throw new Error('source failed');
