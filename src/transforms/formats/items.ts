@@ -34,17 +34,32 @@ export interface ItemOptions {
   keepRegionIds?: boolean;
 }
 
+const escapeRe = (s: string) => s.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+
+/** Repeater tags' name patterns, compiled once per config (not per result of every task). */
+const repeaterPatterns = new WeakMap<LabelConfig, Array<{ tag: OutputTag; re: RegExp; len: number }>>();
+
+function patternsOf(config: LabelConfig) {
+  let list = repeaterPatterns.get(config);
+  if (!list) {
+    list = [];
+    for (const [name, tag] of Object.entries(config.schema)) {
+      if (!tag.regex) continue;
+      let pattern = escapeRe(name);
+      for (const [v, re] of Object.entries(tag.regex)) pattern = pattern.split(escapeRe(v)).join(re);
+      list.push({ tag, re: new RegExp(`^${pattern}$`), len: name.length });
+    }
+    repeaterPatterns.set(config, list);
+  }
+  return list;
+}
+
 /** Finds the schema tag for a result's from_name: exact, else the longest matching Repeater pattern. */
 export function tagFor(config: LabelConfig, fromName: string): OutputTag | undefined {
   const exact = config.schema[fromName];
   if (exact) return exact;
   let best: { tag: OutputTag; len: number } | undefined;
-  for (const [name, tag] of Object.entries(config.schema)) {
-    if (!tag.regex) continue;
-    let pattern = name.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
-    for (const [v, re] of Object.entries(tag.regex)) pattern = pattern.split(v.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join(re);
-    if (new RegExp(`^${pattern}$`).test(fromName) && (!best || name.length > best.len)) best = { tag, len: name.length };
-  }
+  for (const p of patternsOf(config)) if (p.re.test(fromName) && (!best || p.len > best.len)) best = p;
   return best?.tag;
 }
 
