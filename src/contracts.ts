@@ -14,6 +14,11 @@ export interface Source {
   readonly labelConfig?: LabelConfig;
   /** Total tasks, when the source can tell cheaply (used for the ETA). */
   readonly estimatedTasks?: number;
+  /**
+   * The source already renders drafts, predictions and completed_by the way the spec's
+   * serialization options ask (databases), so the serialization stage has nothing to do.
+   */
+  readonly rendersSerialization?: boolean;
   batches(ctx: RunContext): AsyncIterable<TaskBatch>;
   close(): Promise<void>;
 }

@@ -39,7 +39,8 @@ export async function loadLabelConfig(path: string): Promise<LabelConfig> {
 
 /** The transforms of a spec, in Label Studio's order. */
 export function transformsFor(spec: ExportSpec, source: Source, config: LabelConfig | undefined): Transform[] {
-  return [taskFilter(spec), annotationFilter(spec), serialization(spec, source.name), userDetails(spec), keyframes(spec, config)].filter(
+  const serialize = source.rendersSerialization ? null : serialization(spec, source.name);
+  return [taskFilter(spec), annotationFilter(spec), serialize, userDetails(spec), keyframes(spec, config)].filter(
     (t): t is Transform => t !== null,
   );
 }

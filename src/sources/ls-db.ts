@@ -8,7 +8,7 @@ import { throwIfAborted, UsageError } from '../errors.js';
 import type { ExportSpec } from '../export-spec.js';
 import { type LabelConfig, parseLabelConfig } from '../label-config.js';
 import type { RunContext } from '../run-context.js';
-import type { Annotation, Draft, Prediction, Task } from '../task.js';
+import { type Annotation, type Draft, type Prediction, RAW_JSON, type Task } from '../task.js';
 import {
   ANNOTATION_FIELDS,
   type Children,
@@ -25,6 +25,7 @@ import {
   selectList,
   TASK_FIELDS,
 } from './ls-render.js';
+import { jsonText } from './raw-json.js';
 
 export type Row = Record<string, unknown>;
 
@@ -46,6 +47,11 @@ export interface LsDriver {
    * its query time overlaps our CPU time). Costs one page of memory more.
    */
   readonly readAhead: boolean;
+  /**
+   * SQL that yields a JSON column as compact, validated text for raw rendering (SQLite: json()).
+   * Absent: the column's text is used as the database returns it (PostgreSQL jsonb text).
+   */
+  rawJsonExpr?(expr: string): string;
   /** Ends the read transaction and the connection. */
   close(): Promise<void>;
 }
@@ -223,11 +229,11 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
   const counted = await driver.all(`SELECT COUNT(*) AS n FROM task t WHERE ${countWhere}`, countQ.values);
   const estimatedTasks = Number(counted[0]?.n ?? 0);
 
-  const taskCols = [...new Set(['id', ...o.task.map(([, col]) => col)])].map((c) => `t.${c}`).join(', ');
   const annWhere = annotationWhere(spec);
   const pageSize = Math.max(1, spec.pageSize);
 
-  async function page(after: number): Promise<Row[]> {
+  async function page(o: RenderOptions, after: number): Promise<Row[]> {
+    const taskCols = selectList('t', [['id', 'id', 'int'], ...o.task], o.raw ? driver.rawJsonExpr : undefined);
     const q = new Params(driver.dialect);
     const where = taskWhere(spec, q, project.id);
     const upload = o.hasFileUpload ? ', f.file AS file_upload_file' : '';
@@ -236,7 +242,8 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
   }
 
   /** Child rows of the page's tasks: one query per table, ordered by task then id. */
-  async function children(ids: number[]): Promise<Children> {
+  async function children(o: RenderOptions, ids: number[]): Promise<Children> {
+    const jsonExpr = o.raw ? driver.rawJsonExpr : undefined;
     const ch: Children = { annotations: new Map(), drafts: new Map(), predictions: new Map(), commentAuthors: new Map() };
     const wanted = new Set(ids);
     // SQLite pages are dense id ranges: BETWEEN walks the task_id index once, and rows of tasks
@@ -256,7 +263,7 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
     const cbJoin = o.completedByFull;
     await run(
       (taskIn) =>
-        `SELECT ${selectList('a', o.annotation)}${cbJoin ? ', u.email AS u_email, u.first_name AS u_first_name, u.last_name AS u_last_name' : ''}` +
+        `SELECT ${selectList('a', o.annotation, jsonExpr)}${cbJoin ? ', u.email AS u_email, u.first_name AS u_first_name, u.last_name AS u_last_name' : ''}` +
         `, a.task_id FROM task_completion a${cbJoin ? ' LEFT JOIN htx_user u ON u.id = a.completed_by_id' : ''}` +
         ` WHERE ${taskIn('a.task_id')}${annWhere} ORDER BY a.task_id, a.id`,
       (r, id) => push<Annotation>(ch.annotations, id, renderAnnotation(r, o)),
@@ -265,7 +272,7 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
       await run(
         (taskIn) =>
           o.draftsFull
-            ? `SELECT ${selectList('d', o.draft)}, d.task_id, u.email AS u_email, u.first_name AS u_first_name, u.last_name AS u_last_name` +
+            ? `SELECT ${selectList('d', o.draft, jsonExpr)}, d.task_id, u.email AS u_email, u.first_name AS u_first_name, u.last_name AS u_last_name` +
               ` FROM tasks_annotationdraft d LEFT JOIN htx_user u ON u.id = d.user_id WHERE ${taskIn('d.task_id')} ORDER BY d.task_id, d.id`
             : `SELECT d.id, d.task_id FROM tasks_annotationdraft d WHERE ${taskIn('d.task_id')} ORDER BY d.task_id, d.id`,
         (r, id) => push<number | Draft>(ch.drafts, id, o.draftsFull ? renderDraft(r, o) : Number(r.id)),
@@ -275,7 +282,7 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
       await run(
         (taskIn) =>
           o.predictionsFull
-            ? `SELECT ${selectList('p', o.prediction)}, p.task_id FROM prediction p WHERE ${taskIn('p.task_id')} ORDER BY p.task_id, p.id`
+            ? `SELECT ${selectList('p', o.prediction, jsonExpr)}, p.task_id FROM prediction p WHERE ${taskIn('p.task_id')} ORDER BY p.task_id, p.id`
             : `SELECT p.id, p.task_id FROM prediction p WHERE ${taskIn('p.task_id')} ORDER BY p.task_id, p.id`,
         (r, id) => push<number | Prediction>(ch.predictions, id, o.predictionsFull ? renderPrediction(r, o) : Number(r.id)),
       );
@@ -294,12 +301,20 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
     name: `${driver.display} project ${project.id}`,
     labelConfig,
     estimatedTasks,
+    rendersSerialization: true,
     async *batches(ctx: RunContext): AsyncGenerator<Task[]> {
+      // Tasks written untouched (JSON/NDJSON, no transform): rendered straight to their JSON text.
+      const ro: RenderOptions = { ...o, raw: ctx.passthrough === true };
+      const render = (r: Row, ch: Children): Task => {
+        const t = renderTask(r, ch, ro);
+        if (ro.raw) t[RAW_JSON] = Buffer.from(jsonText(t));
+        return t;
+      };
       const load = (after: number) => {
         const p = (async () => {
-          const rows = await page(after);
+          const rows = await page(ro, after);
           const ids = rows.map((r) => Number(r.id));
-          return { rows, ids, ch: rows.length > 0 ? await children(ids) : undefined };
+          return { rows, ids, ch: rows.length > 0 ? await children(ro, ids) : undefined };
         })();
         p.catch(() => undefined); // a read-ahead failure surfaces where it is awaited, never as unhandled
         return p;
@@ -318,7 +333,7 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
           const size = Math.max(1, next ? Math.min(ctx.batchSize, READ_AHEAD_BATCH) : ctx.batchSize);
           for (let i = 0; i < rows.length; i += size) {
             if (next) await new Promise((resolve) => setImmediate(resolve));
-            const tasks = rows.slice(i, i + size).map((r) => renderTask(r, ch, o));
+            const tasks = rows.slice(i, i + size).map((r) => render(r, ch));
             ctx.stats.read += tasks.length;
             yield tasks;
           }

@@ -5,6 +5,7 @@
 // Drivers hand raw rows plus a Decoder that knows their storage types (jsonb vs TEXT JSON, etc.).
 
 import type { Annotation, Draft, JsonObject, Prediction, Task } from '../task.js';
+import { RawJson, rawJson } from './raw-json.js';
 
 /** How a driver's raw column values become JSON values. */
 export interface Decoder {
@@ -105,15 +106,22 @@ export function present(fields: readonly Field[], columns: Set<string>): Field[]
   return fields.filter(([, col]) => columns.has(col));
 }
 
-/** Distinct columns to SELECT for these fields. */
-export function selectList(alias: string, fields: readonly Field[]): string {
-  return [...new Set(fields.map(([, col]) => col))].map((c) => `${alias}.${c}`).join(', ');
+/**
+ * Distinct columns to SELECT for these fields; `jsonExpr` wraps the JSON columns (SQLite's json()
+ * for raw rendering), keeping the column name.
+ */
+export function selectList(alias: string, fields: readonly Field[], jsonExpr?: (expr: string) => string): string {
+  const json = new Set(fields.filter(([, , kind]) => kind === 'json').map(([, col]) => col));
+  return [...new Set(fields.map(([, col]) => col))]
+    .map((c) => (jsonExpr && json.has(c) ? `${jsonExpr(`${alias}.${c}`)} AS ${c}` : `${alias}.${c}`))
+    .join(', ');
 }
 
 type Row = Record<string, unknown>;
 
-function value(kind: Kind, raw: unknown, d: Decoder): unknown {
+function value(kind: Kind, raw: unknown, o: RenderOptions): unknown {
   if (raw === null || raw === undefined) return null;
+  const d = o.decoder;
   switch (kind) {
     case 'int':
       return d.int(raw);
@@ -122,7 +130,7 @@ function value(kind: Kind, raw: unknown, d: Decoder): unknown {
     case 'bool':
       return d.bool(raw);
     case 'json':
-      return d.json(raw);
+      return o.raw && typeof raw === 'string' ? rawJson(raw) : d.json(raw);
     case 'uuid':
       return d.uuid(raw);
     default:
@@ -296,6 +304,11 @@ export interface RenderOptions {
   hasDrafts: boolean;
   hasPredictions: boolean;
   hasCommentAuthors: boolean;
+  /**
+   * JSON columns stay text (RawJson) and each task carries its JSON text in RAW_JSON: set for runs
+   * that write tasks untouched (ctx.passthrough). The rows' JSON columns must then arrive as text.
+   */
+  raw?: boolean;
 }
 
 export function renderAnnotation(row: Row, o: RenderOptions): Annotation {
@@ -306,7 +319,7 @@ export function renderAnnotation(row: Row, o: RenderOptions): Annotation {
       if (o.completedByFull && id !== null && row.u_email !== null && row.u_email !== undefined) {
         out.completed_by = { id, email: row.u_email, first_name: row.u_first_name, last_name: row.u_last_name };
       } else out.completed_by = id;
-    } else out[key] = value(kind, row[col], o.decoder);
+    } else out[key] = value(kind, row[col], o);
   }
   return out as Annotation;
 }
@@ -314,7 +327,7 @@ export function renderAnnotation(row: Row, o: RenderOptions): Annotation {
 export function renderPrediction(row: Row, o: RenderOptions): Prediction {
   const out: Record<string, unknown> = {};
   for (const [key, col, kind] of o.prediction) {
-    out[key] = key === 'created_ago' ? createdAgo(o.decoder.dt(row[col]), o.now) : value(kind, row[col], o.decoder);
+    out[key] = key === 'created_ago' ? createdAgo(o.decoder.dt(row[col]), o.now) : value(kind, row[col], o);
   }
   return out as Prediction;
 }
@@ -327,7 +340,7 @@ export function renderDraft(row: Row, o: RenderOptions): Draft {
     else if (key === 'created_username') {
       out.created_username = createdUsername(String(row.u_first_name ?? ''), String(row.u_last_name ?? ''), email, Number(row[col]));
     } else if (key === 'created_ago') out.created_ago = createdAgo(o.decoder.dt(row[col]), o.now);
-    else out[key] = value(kind, row[col], o.decoder);
+    else out[key] = value(kind, row[col], o);
   }
   return out as Draft;
 }
@@ -350,12 +363,18 @@ export function renderTask(row: Row, ch: Children, o: RenderOptions): Task {
   if (o.hasDrafts) t.drafts = ch.drafts.get(id) ?? [];
   if (o.hasPredictions) t.predictions = ch.predictions.get(id) ?? [];
   for (const [key, col, kind] of o.task) {
-    let v = value(kind, row[col], d);
-    if (key === 'data') v = replaceUndefined((v ?? {}) as JsonObject, o.firstDataType);
+    let v = value(kind, row[col], o);
+    if (key === 'data') v = v instanceof RawJson ? rawData(v, o.firstDataType) : replaceUndefined((v ?? {}) as JsonObject, o.firstDataType);
     t[key] = v;
   }
   if (o.hasCommentAuthors) t.comment_authors = ch.commentAuthors.get(id) ?? [];
   return t as Task;
+}
+
+/** §3.4 on raw `data` text: parsed only when the text mentions the key. */
+function rawData(v: RawJson, firstDataType: string | undefined): RawJson {
+  if (!firstDataType || !v.text.includes('"$undefined$"')) return v;
+  return new RawJson(JSON.stringify(replaceUndefined(JSON.parse(v.text) as JsonObject, firstDataType)));
 }
 
 /** Appends `item` to the list of `key` in `map`. */

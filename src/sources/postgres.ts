@@ -15,7 +15,8 @@
 // the current one is rendered and encoded (readAhead): the server's time then overlaps ours
 // (profile at 100k: 3.0 s idle → 0.5 s).
 
-// Value notes: jsonb comes back parsed by pg with JSON.parse. PostgreSQL returns jsonb keys in its
+// Value notes: jsonb comes back as text and is parsed with JSON.parse (or, when tasks are written
+// untouched, copied to the output as PostgreSQL printed it: ls-render.ts `raw`). PostgreSQL returns jsonb keys in its
 // canonical order (shorter keys first, then bytewise), which is what Label Studio emits; JSON.parse
 // then moves integer-like keys ("0", "12") to the front of each object (a JS object property rule).
 // Floats that are integral (1.0) become JS integers, and bigints beyond 2^53 lose precision: the
@@ -51,20 +52,24 @@ function displayOf(from: string): string {
 }
 
 const decoder: Decoder = {
-  json: (v) => (v === null || v === undefined ? null : v),
+  json: (v) => (v === null || v === undefined ? null : typeof v === 'string' ? JSON.parse(v) : v),
   bool: (v) => (v === null || v === undefined ? null : Boolean(v)),
   uuid: (v) => (typeof v === 'string' ? v.toLowerCase() : null),
   dt: (v) => (v === null || v === undefined ? null : v instanceof Date ? lsDateTime(v.toISOString()) : lsDateTime(String(v))),
   int: (v) => (v === null || v === undefined ? null : Number(v)),
 };
 
-const TIMESTAMP_OIDS = new Set([1114, 1184]);
+/** timestamp, timestamptz, json, jsonb. */
+const TEXT_OIDS = new Set([1114, 1184, 114, 3802]);
 
-/** Type parsers: timestamps stay text (see above); everything else as pg parses it. */
+/**
+ * Type parsers: timestamps stay text (see above), and so do json/jsonb: the decoder parses them,
+ * or raw rendering (ls-render.ts) writes their text as it is. Everything else as pg parses it.
+ */
 function typesOf(pg: typeof pgTypes) {
   return {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-      TIMESTAMP_OIDS.has(oid) ? (s: string) => s : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+      TEXT_OIDS.has(oid) ? (s: string) => s : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
   };
 }
 

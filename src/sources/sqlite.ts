@@ -69,6 +69,8 @@ export async function connectSqlite(from: string): Promise<LsDriver> {
     },
     pause: () => new Promise<void>((resolve) => setImmediate(resolve)),
     readAhead: false,
+    // Compact and validated by SQLite itself (a malformed text fails the run, as JSON.parse would).
+    rawJsonExpr: (expr) => `json(${expr})`,
     async close() {
       if (!db.open) return;
       try {

@@ -199,6 +199,23 @@ export function describeLsSource(kind: string, makeDb: () => MakeDb): void {
       expect(summary.tasksRead).toBe(3);
     });
 
+    it('writes the same tasks from column text (untouched JSON/NDJSON) as through task objects', async () => {
+      const full = ['--drafts', 'full', '--predictions', 'full', '--completed-by', 'full'];
+      // No transform: JSON columns are copied as text (ls-render.ts `raw`).
+      const raw = await exportJson(await db(), full);
+      expect(raw.summary.tasksRead).toBe(5);
+      // The annotation filter keeping every kind is a transform: tasks go through JSON.parse/stringify.
+      const parsed = await exportJson(await db(), [...full, '--annotations', 'usual,ground_truth,skipped']);
+      expect(raw.tasks).toEqual(parsed.tasks);
+      expect(raw.text).not.toBe(parsed.text); // really two paths: the column text keeps the database's spacing
+      expect(raw.text.split('\n')).toHaveLength(5 + 3); // `[`, one task per line, `]`, final newline
+      const nd = join(tmp(), 'out.ndjson');
+      const r = await runCli(['export', '--from', await db(), '--to', nd, '--format', 'NDJSON', ...full]);
+      expect(r.code, r.stderr).toBe(0);
+      const lines = readFileSync(nd, 'utf8').trimEnd().split('\n');
+      expect(lines.map((l) => JSON.parse(l))).toEqual(parsed.tasks);
+    });
+
     it('pushes --only-annotated down (any annotation row, skipped included)', async () => {
       const { tasks, summary } = await exportJson(await db(), ['--only-annotated']);
       expect(tasks.map((x) => x.id).sort()).toEqual([1, 2, 3, 5]);
