@@ -19,6 +19,11 @@ export interface Source {
    * serialization options ask (databases), so the serialization stage has nothing to do.
    */
   readonly rendersSerialization?: boolean;
+  /**
+   * Filters the source applied exactly (in SQL): task filters by reason (as counted by
+   * transforms/task-filter.ts), and whether the annotation kind filter was applied.
+   */
+  readonly pushedDown?: { taskFilters: ReadonlySet<string>; annotationFilter: boolean };
   batches(ctx: RunContext): AsyncIterable<TaskBatch>;
   close(): Promise<void>;
 }

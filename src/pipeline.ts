@@ -40,7 +40,8 @@ export async function loadLabelConfig(path: string): Promise<LabelConfig> {
 /** The transforms of a spec, in Label Studio's order. */
 export function transformsFor(spec: ExportSpec, source: Source, config: LabelConfig | undefined): Transform[] {
   const serialize = source.rendersSerialization ? null : serialization(spec, source.name);
-  return [taskFilter(spec), annotationFilter(spec), serialize, userDetails(spec), keyframes(spec, config)].filter(
+  const pushed = source.pushedDown;
+  return [taskFilter(spec, pushed?.taskFilters), annotationFilter(spec, pushed?.annotationFilter), serialize, userDetails(spec), keyframes(spec, config)].filter(
     (t): t is Transform => t !== null,
   );
 }

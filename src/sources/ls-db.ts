@@ -151,7 +151,7 @@ async function chooseProject(driver: LsDriver, schema: LsSchema, wanted: number 
  * Task-level conditions pushed into SQL. They match the in-process filters of src/transforms
  * (which still run afterwards and then keep everything: they are idempotent on these rows).
  */
-function taskWhere(spec: ExportSpec, q: Params, projectId: number): string {
+function taskWhere(spec: ExportSpec, q: Params, projectId: number, hasIsLabeled: boolean): string {
   const c = [`t.project_id = ${q.p(projectId)}`];
   if (spec.ids) {
     const alt: string[] = [];
@@ -167,6 +167,8 @@ function taskWhere(spec: ExportSpec, q: Params, projectId: number): string {
   if (spec.onlyAnnotated) c.push(exists(''));
   if (spec.skipped) c.push(`${spec.skipped === 'exclude' ? 'NOT ' : ''}${exists('x.was_cancelled')}`);
   if (spec.annotated) c.push(`${spec.annotated === 'exclude' ? 'NOT ' : ''}${exists('NOT x.was_cancelled')}`);
+  // §5.1: `finished` is the task's is_labeled column (file sources approximate it from annotations).
+  if (spec.finished && hasIsLabeled) c.push(`${spec.finished === 'exclude' ? 'NOT ' : ''}t.is_labeled`);
   return c.join(' AND ');
 }
 
@@ -207,6 +209,9 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
     }
   }
   const userDetails = !spec.removeUserDetails;
+  // Converter formats read annotations only (export-formats.md: predictions and drafts are ignored
+  // by every format but DOCLANG), so their tables are not read at all.
+  const wholeTasks = spec.layout === 'per-task' || spec.format === 'JSON' || spec.format === 'NDJSON';
   const o: RenderOptions = {
     decoder: driver.decoder,
     firstDataType: labelConfig?.firstDataType,
@@ -219,13 +224,14 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
     prediction: present(PREDICTION_FIELDS, schema.prediction),
     draft: present(DRAFT_FIELDS, schema.draft),
     hasFileUpload: schema.task.has('file_upload_id') && schema.tables.has('data_import_fileupload'),
-    hasDrafts: schema.tables.has('tasks_annotationdraft'),
-    hasPredictions: schema.tables.has('prediction'),
-    hasCommentAuthors: schema.tables.has('task_comment_authors'),
+    hasDrafts: wholeTasks && schema.tables.has('tasks_annotationdraft'),
+    hasPredictions: wholeTasks && schema.tables.has('prediction'),
+    hasCommentAuthors: wholeTasks && schema.tables.has('task_comment_authors'),
   };
 
+  const hasIsLabeled = schema.task.has('is_labeled');
   const countQ = new Params(driver.dialect);
-  const countWhere = taskWhere(spec, countQ, project.id);
+  const countWhere = taskWhere(spec, countQ, project.id, hasIsLabeled);
   const counted = await driver.all(`SELECT COUNT(*) AS n FROM task t WHERE ${countWhere}`, countQ.values);
   const estimatedTasks = Number(counted[0]?.n ?? 0);
 
@@ -235,7 +241,7 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
   async function page(o: RenderOptions, after: number): Promise<Row[]> {
     const taskCols = selectList('t', [['id', 'id', 'int'], ...o.task], o.raw ? driver.rawJsonExpr : undefined);
     const q = new Params(driver.dialect);
-    const where = taskWhere(spec, q, project.id);
+    const where = taskWhere(spec, q, project.id, hasIsLabeled);
     const upload = o.hasFileUpload ? ', f.file AS file_upload_file' : '';
     const join = o.hasFileUpload ? ' LEFT JOIN data_import_fileupload f ON f.id = t.file_upload_id' : '';
     return driver.all(`SELECT ${taskCols}${upload} FROM task t${join} WHERE ${where} AND t.id > ${q.p(after)} ORDER BY t.id LIMIT ${q.p(pageSize)}`, q.values);
@@ -302,6 +308,12 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
     labelConfig,
     estimatedTasks,
     rendersSerialization: true,
+    // Every task filter is applied in SQL with Label Studio's semantics; the annotation filter too
+    // unless a task filter needs to judge all annotations first (annotationWhere).
+    pushedDown: {
+      taskFilters: new Set(['ids', 'shard', 'updated-since', 'only-annotated', 'skipped', 'annotated', ...(hasIsLabeled ? ['finished'] : [])]),
+      annotationFilter: annWhere !== '',
+    },
     async *batches(ctx: RunContext): AsyncGenerator<Task[]> {
       // Tasks written untouched (JSON/NDJSON, no transform): rendered straight to their JSON text.
       const ro: RenderOptions = { ...o, raw: ctx.passthrough === true };

@@ -13,9 +13,10 @@ function keepAnnotation(kinds: AnnotationKinds, a: Annotation): boolean {
   return (kinds.usual && !cancelled && !gt) || (kinds.ground_truth && gt) || (kinds.skipped && cancelled);
 }
 
-export function annotationFilter(spec: ExportSpec): Transform | null {
+/** `applied`: the source already kept only the wanted annotation kinds. */
+export function annotationFilter(spec: ExportSpec, applied = false): Transform | null {
   const kinds = spec.annotations;
-  const filtering = kinds !== undefined && (kinds.usual || kinds.ground_truth || kinds.skipped);
+  const filtering = !applied && kinds !== undefined && (kinds.usual || kinds.ground_truth || kinds.skipped);
   if (!filtering && !spec.onlyWithAnnotations) return null;
   return (batch, ctx) => {
     const kept: Task[] = [];

@@ -26,10 +26,11 @@ function updatedSince(since: string): Predicate {
   return (task) => at(task.updated_at) >= t0 || annotationsOf(task).some((a) => at(a.updated_at) >= t0);
 }
 
-export function taskFilter(spec: ExportSpec): Transform | null {
+/** `applied`: filters the source already applied (by reason), left out here. */
+export function taskFilter(spec: ExportSpec, applied?: ReadonlySet<string>): Transform | null {
   const checks: Array<[string, Predicate]> = [];
   const add = (reason: string, p: Predicate | null) => {
-    if (p) checks.push([reason, p]);
+    if (p && !applied?.has(reason)) checks.push([reason, p]);
   };
   const ids = spec.ids;
   add('ids', ids ? (t) => idSelected(ids, t.id) : null);

@@ -71,7 +71,7 @@ export function planRows(input: Obj[], opts: LoadOptions = {}): PlannedRow[] {
         created_at: dt(t.created_at ?? EPOCH),
         updated_at: dt(t.updated_at ?? EPOCH),
         updated_by_id: v(user(t.updated_by)),
-        is_labeled: bool(anns.some((a) => !a.was_cancelled)),
+        is_labeled: bool(typeof t.is_labeled === 'boolean' ? t.is_labeled : anns.some((a) => !a.was_cancelled)),
         allow_skip: bool(t.allow_skip ?? null),
         overlap: v(1),
         file_upload_id: v(fileUploadId),

@@ -8,6 +8,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFORMANCE, runCli, summaryOf } from './cli.js';
 import type { LoadOptions } from './load-ls-export.js';
+import { defaultSpec } from '../../src/export-spec.js';
+import { newStats, type RunContext } from '../../src/run-context.js';
+import { openSource } from '../../src/sources/index.js';
+import { RAW_JSON } from '../../src/task.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -200,20 +204,34 @@ export function describeLsSource(kind: string, makeDb: () => MakeDb): void {
     });
 
     it('writes the same tasks from column text (untouched JSON/NDJSON) as through task objects', async () => {
-      const full = ['--drafts', 'full', '--predictions', 'full', '--completed-by', 'full'];
-      // No transform: JSON columns are copied as text (ls-render.ts `raw`).
-      const raw = await exportJson(await db(), full);
-      expect(raw.summary.tasksRead).toBe(5);
-      // The annotation filter keeping every kind is a transform: tasks go through JSON.parse/stringify.
-      const parsed = await exportJson(await db(), [...full, '--annotations', 'usual,ground_truth,skipped']);
-      expect(raw.tasks).toEqual(parsed.tasks);
-      expect(raw.text).not.toBe(parsed.text); // really two paths: the column text keeps the database's spacing
-      expect(raw.text.split('\n')).toHaveLength(5 + 3); // `[`, one task per line, `]`, final newline
-      const nd = join(tmp(), 'out.ndjson');
-      const r = await runCli(['export', '--from', await db(), '--to', nd, '--format', 'NDJSON', ...full]);
-      expect(r.code, r.stderr).toBe(0);
-      const lines = readFileSync(nd, 'utf8').trimEnd().split('\n');
-      expect(lines.map((l) => JSON.parse(l))).toEqual(parsed.tasks);
+      const spec = { ...defaultSpec(await db(), 'null', 'JSON'), drafts: 'full' as const, predictions: 'full' as const, completedBy: 'full' as const };
+      const read = async (passthrough: boolean) => {
+        const ctx = { stats: newStats(), signal: new AbortController().signal, batchSize: 2, passthrough } as unknown as RunContext;
+        const source = await openSource(spec);
+        const texts: string[] = [];
+        for await (const batch of source.batches(ctx)) {
+          for (const t of batch) texts.push(passthrough ? String(t[RAW_JSON]) : JSON.stringify(t));
+        }
+        await source.close();
+        return texts;
+      };
+      const raw = await read(true); // ctx.passthrough: JSON columns copied as text (ls-render.ts `raw`)
+      const parsed = await read(false); // through JSON.parse and JSON.stringify
+      expect(raw).toHaveLength(5);
+      expect(raw.map((x) => JSON.parse(x))).toEqual(parsed.map((x) => JSON.parse(x)));
+      expect(raw.every((x) => !x.includes('\n'))).toBe(true); // one line per task
+      expect(raw.join('\n')).not.toBe(parsed.join('\n')); // the database's own JSON text (spacing, escapes)
+    });
+
+    it('pushes --finished down as the task is_labeled column (not a guess from annotations)', async () => {
+      const one = (id: number, isLabeled: boolean) => ({ id, is_labeled: isLabeled, data: { text: `t${id}` }, annotations: [ann(100 + id, null)] });
+      // Task 2 has an annotation but is not finished (overlap 2 in Label Studio): only is_labeled can tell.
+      const from = await makeDb()('finished', [one(1, true), one(2, false), { id: 3, data: { text: 't3' }, annotations: [] }]);
+      const only = await exportJson(from, ['--finished', 'only']);
+      expect(only.tasks.map((x) => x.id)).toEqual([1]);
+      expect(only.summary.tasksRead).toBe(1);
+      const exclude = await exportJson(from, ['--finished', 'exclude']);
+      expect(exclude.tasks.map((x) => x.id)).toEqual([2, 3]);
     });
 
     it('pushes --only-annotated down (any annotation row, skipped included)', async () => {
