@@ -12,8 +12,8 @@ import type { Encoder, EncoderContext } from '../../contracts.js';
 import type { LabelConfig } from '../../label-config.js';
 import { countSkip } from '../../run-context.js';
 import type { Task } from '../../task.js';
-import { maskOf } from './brush.js';
-import { boundingRect, contourArea, externalContours } from './brush-contours.js';
+import { decodeRegion } from './brush.js';
+import { boundingRect, contourArea, FramedImage, framedContours } from './brush-contours.js';
 import { annotatorOf, type Item, itemsOfTask, type Region } from './items.js';
 import { PyFloat, pyJson } from './python-json.js';
 import { percentRect, regionSize, rotatedBoxPx } from './rect-geometry.js';
@@ -136,8 +136,13 @@ class BrushCoco {
               continue;
             }
             if (contours === undefined) {
-              const mask = maskOf(this.ctx, item, region);
-              contours = mask && externalContours(mask, region.original_width as number, region.original_height as number);
+              // the mask goes straight into the contour tracer's zero-framed image
+              let framed: FramedImage | undefined;
+              const size = decodeRegion(this.ctx, item, region, (w, h) => {
+                framed = new FramedImage(w, h);
+                return { dest: framed.img, offset: framed.origin, pitch: framed.pitch, binary: true };
+              });
+              contours = size && framed ? framedContours(framed) : null;
             }
             for (const c of contours ?? []) {
               if (c.length <= 4) continue; // fewer than 3 points

@@ -2,14 +2,15 @@
 // the output folder, named `task-<task>-annotation-<annotation>-by-<who>-<from_name>-<labels>-<n>`
 // (R10). NUMPY writes `.npy` 1.0 files (uint8, shape (height, width)), PNG 8-bit grayscale.
 // A region whose RLE does not match its size, or that has no size, is skipped, logged and counted
-// (F7); the converter would stop the whole export. Memory: one decoded mask at a time.
+// (F7); the converter would stop the whole export. Memory: one decoded mask at a time, decoded
+// straight into the .npy body or the PNG scanlines.
 
-import { PNG } from 'pngjs';
 import type { Encoder, EncoderContext, Entry } from '../../contracts.js';
 import { countSkip } from '../../run-context.js';
 import { safeRelativePath } from '../../sinks/safe-path.js';
 import type { Task } from '../../task.js';
-import { decodeBrushMask, RleError } from './brush-rle.js';
+import { brushSize, decodeBrushAlphaInto, RleError, type RowLayout } from './brush-rle.js';
+import { grayPng, pngScanlines } from './png-file.js';
 import { type Item, itemsOfTask, type Region } from './items.js';
 import { requireLabelConfig } from './require-config.js';
 
@@ -76,10 +77,16 @@ export function skipRegion(ctx: EncoderContext, item: Item, reason: string, deta
   ctx.log.warn({ task: item.id, annotation: item.annotation_id, detail }, `${reason}: region skipped`);
 }
 
-/** Decodes a region's mask, or skips it (F7) and returns null. */
-export function maskOf(ctx: EncoderContext, item: Item, region: Region): Uint8Array | null {
+/**
+ * Decodes a region's mask into the layout `into(width, height)` returns (called once the RLE is
+ * known to match the region's size; the destination must be zero there), or skips the region (F7)
+ * and returns null.
+ */
+export function decodeRegion(ctx: EncoderContext, item: Item, region: Region, into: (width: number, height: number) => Omit<RowLayout, 'width'>): { width: number; height: number } | null {
   try {
-    return decodeBrushMask(region.rle, region.original_width, region.original_height);
+    const size = brushSize(region.original_width, region.original_height);
+    decodeBrushAlphaInto(region.rle, size.width, size.height, () => into(size.width, size.height));
+    return size;
   } catch (e) {
     if (!(e instanceof RleError)) throw e;
     skipRegion(ctx, item, 'brush RLE does not match its size', e.message);
@@ -87,38 +94,58 @@ export function maskOf(ctx: EncoderContext, item: Item, region: Region): Uint8Ar
   }
 }
 
-/** A `.npy` 1.0 file as numpy 1.24's `np.save` writes a uint8 (height, width) array. */
-export function npyFile(mask: Uint8Array, height: number, width: number): Buffer {
+/** The header of a `.npy` 1.0 file as numpy 1.24's `np.save` writes a uint8 (height, width) array. */
+export function npyHeader(height: number, width: number): Buffer {
   // numpy pads the dict with spaces for in-place growth of the first axis (21 digits), then
   // aligns the data to 64 bytes with spaces and a final newline.
   let header = `{'descr': '|u1', 'fortran_order': False, 'shape': (${height}, ${width}), }`;
   header += ' '.repeat(Math.max(0, 21 - String(height).length));
   const hlen = header.length + 1;
   const padded = `${header}${' '.repeat(64 - ((10 + hlen) % 64))}\n`;
-  const head = Buffer.alloc(10);
+  const head = Buffer.alloc(10 + padded.length);
   head[0] = 0x93;
   head.write('NUMPY', 1, 'latin1');
   head[6] = 1;
   head[7] = 0;
   head.writeUInt16LE(padded.length, 8);
-  return Buffer.concat([head, Buffer.from(padded, 'latin1'), mask]);
+  head.write(padded, 10, 'latin1');
+  return head;
 }
 
-/**
- * An 8-bit grayscale PNG of the mask (Pillow mode L). Row filter "none": masks are long runs that
- * deflate compresses well unfiltered; pngjs's default tries all five filters on every row, which
- * made a 640×480 mask cost ~49 ms instead of ~6 ms (and a larger file).
- */
-export function pngFile(mask: Uint8Array, height: number, width: number): Buffer {
-  return PNG.sync.write(
-    { width, height, data: Buffer.from(mask.buffer, mask.byteOffset, mask.byteLength) } as PNG,
-    { colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false, filterType: 0 },
-  );
+/** One output file of a region: `into` gets the mask decoded (see decodeRegion), `finish` the file. */
+interface MaskFile {
+  into(width: number, height: number): Omit<RowLayout, 'width'>;
+  /** The file's body, or a reason to skip the region. */
+  finish(width: number, height: number): Buffer | { skip: string };
 }
 
-type FileWriter = (mask: Uint8Array, height: number, width: number) => Buffer;
+/** `.npy`: the mask is decoded straight into the file body after the header. */
+function npyFile(): MaskFile {
+  let body: Buffer = Buffer.alloc(0);
+  return {
+    into(width, height) {
+      const header = npyHeader(height, width);
+      body = Buffer.alloc(header.length + width * height);
+      header.copy(body);
+      return { dest: body, offset: header.length, pitch: width };
+    },
+    finish: () => body,
+  };
+}
 
-async function* maskFiles(tasks: AsyncIterable<Task[]>, ctx: EncoderContext, format: string, ext: string, write: FileWriter): AsyncGenerator<Entry> {
+/** PNG: the mask is decoded into the scanlines (filter byte 0 + row), then deflated (png-file.ts). */
+function pngFile(): MaskFile {
+  let raw: Buffer = Buffer.alloc(0);
+  return {
+    into(width, height) {
+      raw = pngScanlines(width, height);
+      return { dest: raw, offset: 1, pitch: width + 1 };
+    },
+    finish: (width, height) => (width * height === 0 ? { skip: 'brush region of size 0 (no PNG possible)' } : grayPng(raw, width, height)),
+  };
+}
+
+async function* maskFiles(tasks: AsyncIterable<Task[]>, ctx: EncoderContext, format: string, ext: string, file: () => MaskFile): AsyncGenerator<Entry> {
   const config = requireLabelConfig(ctx, format);
   for await (const batch of tasks) {
     for (const task of batch) {
@@ -137,15 +164,15 @@ async function* maskFiles(tasks: AsyncIterable<Task[]>, ctx: EncoderContext, for
             skipRegion(ctx, item, 'brush mask overwritten by a later one with the same file name', stem);
             continue;
           }
-          const mask = maskOf(ctx, item, region);
-          if (!mask) continue;
-          const width = region.original_width as number;
-          const height = region.original_height as number;
-          if (ext === '.png' && mask.length === 0) {
-            skipRegion(ctx, item, 'brush region of size 0 (no PNG possible)', stem);
+          const f = file();
+          const size = decodeRegion(ctx, item, region, f.into);
+          if (!size) continue;
+          const body = f.finish(size.width, size.height);
+          if (!Buffer.isBuffer(body)) {
+            skipRegion(ctx, item, body.skip, stem);
             continue;
           }
-          yield { path: `${stem}${ext}`, body: write(mask, height, width) };
+          yield { path: `${stem}${ext}`, body };
         }
       }
     }
