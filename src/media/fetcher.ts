@@ -1,11 +1,11 @@
-// Fetches task media (images for the *_WITH_IMAGES formats, audio for ASR_MANIFEST) into temp
-// files with bounded concurrency and retries. An image shared by many tasks is fetched once per
-// run: a marker file per URL hash under the run's temp dir remembers what was fetched, so memory
-// does not grow with the number of images. Failures are counted and reported, never fatal.
+// Fetches task media (images for the *_WITH_IMAGES formats, audio for ASR_MANIFEST) with bounded
+// concurrency and retries. A small file is kept in memory (within a fixed budget), a larger one
+// goes to a temp file that is deleted once read. A medium shared by many tasks is fetched once per
+// run: SeenUrls remembers every fetched or failed URL in constant memory (spilling to the run's
+// temp dir). Failures are counted and reported, never fatal.
 
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,19 +14,40 @@ import { countSkip, type RunContext } from '../run-context.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { isBucketUrl, openBucketStore, parseBucketUrl } from '../storage/bucket-url.js';
 import { locateMedia, type MediaLocation, type MediaOptions } from './locate.js';
+import { HttpGetter } from './http-get.js';
+import { SeenUrls } from './seen-urls.js';
+
+/** The bytes of a fresh fetch: in memory (`data`) or in a temp file (`file`), exactly one of them. */
+export interface FetchedBody {
+  data?: Buffer;
+  file?: string;
+}
 
 export type FetchResult =
-  | { ok: true; file: string; size: number; /** false: an earlier item of this run already got it */ fresh: boolean }
+  | (FetchedBody & {
+      ok: true;
+      /** false: an earlier item of this run already got it, and no bytes come with it */
+      fresh: boolean;
+      /** What the fetcher's inspector said about the bytes; null without one or when it could not tell. */
+      note: number | null;
+    })
   | { ok: false; reason: string };
+
+/** Looks at a fetched medium once (e.g. a WAV duration); the result is kept for later takers. */
+export type Inspector = (body: Buffer | string) => Promise<number | null>;
 
 export interface FetcherSettings extends MediaOptions {
   concurrency: number;
   retries: number;
+  /** HTTP: a request fails when its socket is idle this long (connecting, waiting or mid-body). */
   timeoutMs: number;
   s3Endpoint?: string;
 }
 
 const WARN_LIMIT = 20;
+/** Media up to this size are kept in memory, as long as the held total stays within MEMORY_BUDGET. */
+const MEMORY_ITEM = 1 << 20;
+const MEMORY_BUDGET = 16 << 20;
 const RETRY_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 class HttpError extends Error {
@@ -44,9 +65,16 @@ export class MediaFetcher {
   private readonly limit: LimitFunction;
   private readonly dir: string;
   private readonly ready: Promise<unknown>;
-  /** In-flight fetches of the current batch (bounded by what callers prefetch). */
-  private readonly inflight = new Map<string, Promise<FetchResult>>();
+  private readonly seen: SeenUrls;
+  private readonly http: HttpGetter;
+  /** Prefetched results not taken yet, with the prefetch() call (generation) that started them. */
+  private readonly inflight = new Map<string, { result: Promise<FetchResult>; gen: number }>();
+  private gen = 0;
   private readonly stores = new Map<string, Promise<BlobStore>>();
+  private inspector: Inspector | undefined;
+  /** Bytes of fetched media kept in memory and not yet taken. */
+  private held = 0;
+  private files = 0;
   private warned = 0;
 
   constructor(
@@ -56,59 +84,140 @@ export class MediaFetcher {
     this.limit = pLimit(settings.concurrency);
     this.dir = join(ctx.tmpDir, 'media');
     this.ready = mkdir(this.dir, { recursive: true });
+    this.seen = new SeenUrls(this.dir);
+    this.http = new HttpGetter(settings.concurrency);
   }
 
-  /** Starts fetching these URLs (bounded concurrency); collect each with take(). */
+  /** Every medium fetched from now on is inspected once; later takers of the URL get the same note. */
+  inspectWith(inspector: Inspector): void {
+    this.inspector = inspector;
+  }
+
+  /**
+   * Starts fetching these URLs (bounded concurrency); collect each with take(). Each call is a
+   * generation (callers prefetch a batch, or the next batch while taking this one): results of two
+   * generations ago that nobody took are dropped, so the map stays bounded, and their URLs are
+   * forgotten so that a later take() fetches them again instead of getting no bytes.
+   */
   prefetch(urls: Iterable<string>): void {
-    for (const u of urls) if (!this.inflight.has(u)) this.inflight.set(u, this.limit(() => this.fetchOnce(u)));
+    const gen = ++this.gen;
+    for (const [url, entry] of this.inflight) {
+      if (entry.gen > gen - 2) break; // insertion order is generation order
+      this.inflight.delete(url);
+      void entry.result.then((r) => this.drop(url, r));
+    }
+    for (const u of urls) if (!this.inflight.has(u)) this.inflight.set(u, { result: this.start(u), gen });
   }
 
-  /** The result for `url`; `fresh` is true only for the first taker in the run. */
+  /** The result for `url`; `fresh` (with the bytes) only for the first taker in the run. */
   async take(url: string): Promise<FetchResult> {
-    let p = this.inflight.get(url);
-    if (!p) p = this.limit(() => this.fetchOnce(url));
-    this.inflight.delete(url);
-    const r = await p;
-    if (r.ok && r.fresh) this.inflight.set(url, Promise.resolve({ ...r, fresh: false }));
-    if (this.inflight.size > 10_000) this.inflight.clear(); // never grows without bound
+    const entry = this.inflight.get(url);
+    if (entry) this.inflight.delete(url);
+    const r = await (entry ? entry.result : this.start(url));
+    if (r.ok && r.data) this.held -= r.data.length;
     return r;
   }
 
-  /** A stream of a fetched file that frees the disk space (keeping the marker) once read. */
-  static body(file: string): Readable {
+  /** The bytes of a fresh result as an entry body; a temp file is deleted once read. */
+  static body(fetched: FetchedBody): Buffer | Readable {
+    if (fetched.data) return fetched.data;
+    const file = fetched.file as string;
     const s = createReadStream(file);
-    s.on('close', () => void truncate(file, 0).catch(() => undefined));
+    s.on('close', () => void rm(file, { force: true }).catch(() => undefined));
     return s;
   }
 
-  private fileFor(url: string): string {
-    return join(this.dir, createHash('sha1').update(url).digest('hex'));
+  /** Known outcomes (cannot be fetched, fetched or failed earlier in this run) cost no I/O and no queue slot. */
+  private start(url: string): Promise<FetchResult> {
+    const where = locateMedia(url, this.settings);
+    if (where.kind === 'unavailable') return Promise.resolve(this.failed(url, where.reason));
+    const seen = this.seen.get(url);
+    if (seen) return Promise.resolve(seen.ok ? { ok: true, fresh: false, note: seen.note } : { ok: false, reason: 'failed earlier in this run' });
+    return this.limit(() => this.fetchOnce(url, where));
   }
 
-  private async fetchOnce(url: string): Promise<FetchResult> {
-    // URLs that cannot be fetched at all (offline, no --upload-dir, relative names) cost no I/O.
-    const where = locateMedia(url, this.settings);
-    if (where.kind === 'unavailable') return this.failed(url, where.reason);
-    await this.ready;
-    const file = this.fileFor(url);
-    const seen = await stat(file).catch(() => null);
-    if (seen) return { ok: true, file, size: seen.size, fresh: false };
-    if (await stat(`${file}.failed`).catch(() => null)) return { ok: false, reason: 'failed earlier in this run' };
+  private drop(url: string, r: FetchResult): void {
+    if (!r.ok || !r.fresh) return;
+    if (r.data) this.held -= r.data.length;
+    if (r.file) void rm(r.file, { force: true }).catch(() => undefined);
+    this.seen.forget(url);
+  }
+
+  private async fetchOnce(url: string, where: Exclude<MediaLocation, { kind: 'unavailable' }>): Promise<FetchResult> {
+    // Started before an earlier fetch of the same URL finished (a take() without prefetch).
+    const seen = this.seen.get(url);
+    if (seen) return seen.ok ? { ok: true, fresh: false, note: seen.note } : { ok: false, reason: 'failed earlier in this run' };
     for (let attempt = 0; ; attempt++) {
+      let file: string | undefined;
       try {
-        await pipeline(await this.open(where), createWriteStream(file), { signal: this.ctx.signal });
-        const { size } = await stat(file);
-        return { ok: true, file, size, fresh: true };
+        const body = await this.download(await this.open(where), () => (file = this.newFile()));
+        const inspected = this.inspector ? await this.inspector(body.data ?? (body.file as string)).catch(() => null) : null;
+        this.seen.set(url, { ok: true, note: inspected });
+        return { ok: true, fresh: true, note: inspected, ...body };
       } catch (e) {
+        if (file) await rm(file, { force: true });
         const retryable = e instanceof HttpError ? RETRY_STATUS.has(e.status) : (e as Error).name !== 'AbortError' && where.kind !== 'file';
         if (!retryable || attempt >= this.settings.retries || this.ctx.signal.aborted) {
-          await rm(file, { force: true });
-          await writeFile(`${file}.failed`, '');
+          this.seen.set(url, { ok: false, note: null });
           return this.failed(url, (e as Error).message);
         }
         await sleep(Math.min(5000, 100 * 2 ** attempt) * (0.5 + Math.random()));
       }
     }
+  }
+
+  private newFile(): string {
+    return join(this.dir, `${this.files++}`);
+  }
+
+  /**
+   * Reads a medium into memory while it and everything held stay within the budget; past that, the
+   * bytes read so far and the rest go to a temp file (named by `fileName` when needed).
+   */
+  private download(src: Readable, fileName: () => string): Promise<FetchedBody> {
+    const signal = this.ctx.signal;
+    return new Promise<FetchedBody>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0; // reserved in `held`, so parallel fetches share the budget
+      const onAbort = () => src.destroy(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+      const detach = () => {
+        src.off('data', onData).off('end', onEnd).off('error', onError);
+        signal.removeEventListener('abort', onAbort);
+      };
+      const onError = (err: Error) => {
+        detach();
+        this.held -= size;
+        reject(err);
+      };
+      const onEnd = () => {
+        detach();
+        resolve({ data: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) });
+      };
+      const onData = (chunk: Buffer) => {
+        chunks.push(chunk);
+        size += chunk.length;
+        this.held += chunk.length;
+        if (size <= MEMORY_ITEM && this.held <= MEMORY_BUDGET) return;
+        detach();
+        src.pause().on('error', () => undefined); // until spill()'s pipeline reports it
+        this.held -= size;
+        resolve(this.spill(src, chunks, fileName()));
+      };
+      if (signal.aborted) {
+        src.destroy();
+        return reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
+      src.on('data', onData).once('end', onEnd).once('error', onError);
+    });
+  }
+
+  private async spill(src: Readable, head: Buffer[], file: string): Promise<FetchedBody> {
+    await this.ready;
+    const out = createWriteStream(file);
+    for (const chunk of head) out.write(chunk);
+    await pipeline(src, out, { signal: this.ctx.signal });
+    return { file };
   }
 
   private async open(where: Exclude<MediaLocation, { kind: 'unavailable' }>): Promise<Readable> {
@@ -127,12 +236,12 @@ export class MediaFetcher {
     }
     const headers: Record<string, string> = {};
     if (where.withToken && this.settings.lsToken) headers.Authorization = `Token ${this.settings.lsToken}`;
-    const res = await fetch(where.url, { headers, signal: AbortSignal.any([this.ctx.signal, AbortSignal.timeout(this.settings.timeoutMs)]) });
-    if (!res.ok || !res.body) {
-      await res.body?.cancel().catch(() => undefined);
-      throw new HttpError(res.status, where.url);
+    const res = await this.http.get(where.url, headers, this.ctx.signal, this.settings.timeoutMs);
+    if (!res.statusCode || res.statusCode < 200 || res.statusCode >= 300) {
+      res.resume();
+      throw new HttpError(res.statusCode ?? 0, where.url);
     }
-    return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    return res;
   }
 
   /** Counted every time; the first WARN_LIMIT are logged as warnings, the rest at debug level. */
@@ -144,6 +253,7 @@ export class MediaFetcher {
   }
 
   async close(): Promise<void> {
+    this.http.close();
     for (const s of this.stores.values()) await (await s.catch(() => null))?.close?.();
   }
 }

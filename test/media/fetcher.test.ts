@@ -1,11 +1,11 @@
 import { testContext } from '../support/encoder-context.js';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaFetcher } from '../../src/media/fetcher.js';
+import { type FetchResult, MediaFetcher } from '../../src/media/fetcher.js';
 import { locateMedia } from '../../src/media/locate.js';
 
 let server: Server;
@@ -13,6 +13,8 @@ let base = '';
 const hits = new Map<string, number>();
 const auth: Array<string | undefined> = [];
 let flaky = 0;
+const BIG = Buffer.alloc(3 << 20, 7); // larger than what the fetcher keeps in memory
+let otherBase = ''; // the same server under another origin (localhost instead of 127.0.0.1)
 
 beforeAll(async () => {
   server = createServer((req: IncomingMessage, res) => {
@@ -21,6 +23,10 @@ beforeAll(async () => {
     auth.push(req.headers.authorization);
     if (path === '/flaky.png' && flaky++ < 2) {
       res.writeHead(503).end('slow down');
+    } else if (path === '/big.bin') {
+      res.writeHead(200).end(BIG);
+    } else if (path.startsWith('/moved/')) {
+      res.writeHead(302, { location: path.endsWith('/away') ? `${otherBase}/landed.png` : '/landed.png' }).end();
     } else if (path.startsWith('/missing')) {
       res.writeHead(404).end();
     } else {
@@ -29,10 +35,18 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  otherBase = `http://localhost:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 const context = () => testContext({ tmpPrefix: 'ls-media-' });
+
+/** The bytes a fresh result hands out, whether kept in memory or in a temp file. */
+function bytesOf(r: FetchResult): string | undefined {
+  if (!r.ok) return undefined;
+  if (r.data) return r.data.toString('utf8');
+  return r.file === undefined ? undefined : readFileSync(r.file, 'utf8');
+}
 
 describe('locateMedia', () => {
   const opts = { uploadDir: '/srv/upload', localFilesRoot: '/srv/files', lsUrl: 'https://ls.example.com/', lsToken: 't0k' };
@@ -70,7 +84,7 @@ describe('MediaFetcher', () => {
     expect(a).toMatchObject({ ok: true, fresh: true });
     expect(b).toMatchObject({ ok: true, fresh: true });
     expect(a2).toMatchObject({ ok: true, fresh: false });
-    if (a.ok) expect(readFileSync(a.file, 'utf8')).toBe('bytes of /a.png');
+    expect(bytesOf(a)).toBe('bytes of /a.png');
     expect(await f.take(`${base}/a.png`)).toMatchObject({ ok: true, fresh: false });
     expect(hits.get('/a.png')).toBe(1);
   });
@@ -93,7 +107,7 @@ describe('MediaFetcher', () => {
     writeFileSync(join(up, '3', 'x.png'), 'upload bytes');
     const f = new MediaFetcher({ concurrency: 2, retries: 0, timeoutMs: 5000, uploadDir: up, lsUrl: base, lsToken: 'secret' }, ctx);
     const r = await f.take('/data/upload/3/x.png');
-    expect(r.ok && readFileSync(r.file, 'utf8')).toBe('upload bytes');
+    expect(bytesOf(r)).toBe('upload bytes');
     auth.length = 0;
     await f.take(`${base}/tok.png`);
     expect(auth).toEqual(['Token secret']);
@@ -101,5 +115,62 @@ describe('MediaFetcher', () => {
     auth.length = 0;
     await g.take(`${base}/other.png`);
     expect(auth).toEqual([undefined]);
+  });
+
+  it('keeps a large medium in a temp file, deleted once its body is read', async () => {
+    const ctx = context();
+    const f = new MediaFetcher({ concurrency: 2, retries: 0, timeoutMs: 5000 }, ctx);
+    const r = await f.take(`${base}/big.bin`);
+    expect(r).toMatchObject({ ok: true, fresh: true });
+    if (!r.ok || !r.file) throw new Error('expected a temp file');
+    expect(r.data).toBeUndefined();
+    expect(readFileSync(r.file).equals(BIG)).toBe(true);
+    const chunks: Buffer[] = [];
+    for await (const c of MediaFetcher.body(r) as AsyncIterable<Buffer>) chunks.push(c);
+    expect(Buffer.concat(chunks).equals(BIG)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(existsSync(r.file)).toBe(false);
+  });
+
+  it('follows redirects, dropping the token when the origin changes', async () => {
+    const ctx = context();
+    const f = new MediaFetcher({ concurrency: 2, retries: 0, timeoutMs: 5000, lsUrl: base, lsToken: 'secret' }, ctx);
+    auth.length = 0;
+    expect(bytesOf(await f.take(`${base}/moved/here`))).toBe('bytes of /landed.png');
+    expect(auth).toEqual(['Token secret', 'Token secret']);
+    auth.length = 0;
+    expect(bytesOf(await f.take(`${base}/moved/away`))).toBe('bytes of /landed.png');
+    expect(auth).toEqual(['Token secret', undefined]);
+  });
+
+  it('inspects a medium once; later takers get the note without the bytes', async () => {
+    const ctx = context();
+    const f = new MediaFetcher({ concurrency: 2, retries: 0, timeoutMs: 5000 }, ctx);
+    let calls = 0;
+    f.inspectWith(async (body) => {
+      calls++;
+      return Buffer.isBuffer(body) ? body.length : -1;
+    });
+    const url = `${base}/noted.png`;
+    f.prefetch([url, url]);
+    expect(await f.take(url)).toMatchObject({ ok: true, fresh: true, note: 'bytes of /noted.png'.length });
+    expect(await f.take(url)).toEqual({ ok: true, fresh: false, note: 'bytes of /noted.png'.length });
+    expect(calls).toBe(1);
+    expect(hits.get('/noted.png')).toBe(1);
+  });
+
+  it('drops prefetched results nobody took two batches later, and fetches them again when asked', async () => {
+    const ctx = context();
+    const f = new MediaFetcher({ concurrency: 2, retries: 0, timeoutMs: 5000 }, ctx);
+    const url = `${base}/untaken.png`;
+    f.prefetch([url]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    f.prefetch([]);
+    f.prefetch([]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const r = await f.take(url);
+    expect(r).toMatchObject({ ok: true, fresh: true });
+    expect(bytesOf(r)).toBe('bytes of /untaken.png');
+    expect(hits.get('/untaken.png')).toBe(2);
   });
 });

@@ -11,7 +11,7 @@
 
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { MediaFetcher } from '../../media/fetcher.js';
 import { wavDuration } from '../../media/wav.js';
 import { join } from 'node:path';
@@ -113,8 +113,9 @@ export function manifestLine(item: Item, dataKey: string | undefined, audio: Res
 
 /**
  * The items in order. With `prefetch`, each batch's items are built first and `prefetch` gets the
- * audio URLs of those that will need audio (a transcript and a URL), so a batch's audio is fetched
- * in parallel (bounded by the fetcher) instead of one request after the other.
+ * audio URLs of those that will need audio (a transcript and a URL), one batch ahead: the next
+ * batch's audio is fetched in parallel (bounded by the fetcher) while this batch's items are
+ * written, instead of the fetches draining at every batch boundary.
  */
 async function* manifestItems(
   tasks: AsyncIterable<TaskBatch>,
@@ -123,11 +124,11 @@ async function* manifestItems(
   prefetch?: (urls: string[]) => void,
 ): AsyncGenerator<Item> {
   const dataKey = config.dataKeys[0];
-  for await (const batch of tasks) {
-    if (!prefetch) {
-      for (const task of batch) yield* countedItems(task, config, ctx.stats);
-      continue;
-    }
+  if (!prefetch) {
+    for await (const batch of tasks) for (const task of batch) yield* countedItems(task, config, ctx.stats);
+    return;
+  }
+  const prepare = (batch: TaskBatch): Item[] => {
     const items = batch.flatMap((task) => countedItems(task, config, ctx.stats));
     const urls: string[] = [];
     for (const item of items) {
@@ -135,7 +136,20 @@ async function* manifestItems(
       if (typeof url === 'string' && transcriptOf(item) !== undefined) urls.push(url);
     }
     prefetch(urls);
-    yield* items;
+    return items;
+  };
+  const batches = tasks[Symbol.asyncIterator]();
+  let next = await batches.next();
+  let ahead = next.done ? undefined : prepare(next.value);
+  try {
+    while (ahead) {
+      const items = ahead;
+      next = await batches.next();
+      ahead = next.done ? undefined : prepare(next.value);
+      yield* items;
+    }
+  } finally {
+    if (!next.done) await batches.return?.();
   }
 }
 
@@ -196,23 +210,15 @@ async function* withAudio(
 
 /**
  * Audio through the run's MediaFetcher: the file is fetched once per run, its duration read from
- * the WAV header (kept in a sidecar file so a later item using the same audio still has it), and
- * its bytes emitted only for the first item that uses it.
+ * the WAV header when it is fetched (the fetcher keeps it for later items using the same audio),
+ * and its bytes emitted only for the first item that uses it.
  */
 export function fetchedAudio(media: MediaFetcher): AudioResolver {
+  media.inspectWith(wavDuration);
   return async (url) => {
     const r = await media.take(url);
-    if (!r.ok) return null;
-    const sidecar = `${r.file}.duration`;
-    let duration: number | null;
-    if (r.fresh) {
-      duration = await wavDuration(r.file).catch(() => null);
-      await writeFile(sidecar, JSON.stringify(duration));
-    } else {
-      duration = JSON.parse(await readFile(sidecar, 'utf8').catch(() => 'null')) as number | null;
-    }
-    if (duration === null) return null; // like the converter: no duration, no line
-    return { name: audioName(url), duration, ...(r.fresh ? { body: MediaFetcher.body(r.file) } : {}) };
+    if (!r.ok || r.note === null) return null; // like the converter: no duration, no line
+    return { name: audioName(url), duration: r.note, ...(r.fresh ? { body: MediaFetcher.body(r) } : {}) };
   };
 }
 

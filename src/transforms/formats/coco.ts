@@ -75,7 +75,7 @@ export function cocoEncoder(format: 'COCO' | 'COCO_WITH_IMAGES'): Encoder {
             continue;
           }
           const image = await resolveImage(value, { download, media: ctx.media });
-          if (image.localPath) yield { path: image.fileName, body: MediaFetcher.body(image.localPath) };
+          if (image.fetched) yield { path: image.fileName, body: MediaFetcher.body(image.fetched) };
           const out = cocoTask(items, image, st);
           if (!out.image) continue;
           ctx.stats.written++;

@@ -8,14 +8,14 @@
 // conditions, where every download failed).
 
 import { createHash } from 'node:crypto';
-import type { MediaFetcher } from '../../media/fetcher.js';
+import type { FetchedBody, MediaFetcher } from '../../media/fetcher.js';
 import type { Task } from '../../task.js';
 
 export interface ResolvedImage {
   /** The image path as the output records it, relative to the output root (`images/…`) or raw. */
   fileName: string;
-  /** A local copy of the image when it was fetched (never set yet). */
-  localPath?: string;
+  /** The image's bytes when this task is the first of the run to use it (emit them as `fileName`). */
+  fetched?: FetchedBody;
   width?: number;
   height?: number;
   /** Colour bands of the fetched image (VOC `depth`). */
@@ -96,13 +96,13 @@ export function cacheFileName(url: string): string {
 export async function resolveImage(url: string, opts: ResolveOptions): Promise<ResolvedImage> {
   if (opts.download && opts.media) {
     // Fetched: recorded under its copy inside the output (F11); the bytes are emitted once per
-    // run (`localPath` only for the first task using the image). Not fetched: the raw value (R6).
+    // run (`fetched` only for the first task using the image). Not fetched: the raw value (R6).
     const r = await opts.media.take(url);
     if (!r.ok) return { fileName: url };
-    return { fileName: cacheFileName(url), ...(r.fresh ? { localPath: r.file } : {}) };
+    return { fileName: cacheFileName(url), ...(r.fresh ? { fetched: { data: r.data, file: r.file } } : {}) };
   }
   if (needsLabelStudioHost(url)) return { fileName: url };
-  if (opts.download) return { fileName: url }; // seam: fetch here; on success return the cache name + localPath
+  if (opts.download) return { fileName: url }; // seam: fetch here; on success return the cache name + fetched
   return { fileName: cacheFileName(url) };
 }
 

@@ -4,7 +4,7 @@
 //
 // *_WITH_IMAGES: image fetching is not implemented yet, so they behave as the reference does when
 // every download fails: label files are named after the raw image value and `images/` stays
-// empty. Fetched images (resolveImage → localPath) would be emitted as `images/…` entries here.
+// empty. Fetched images (resolveImage → fetched) would be emitted as `images/…` entries here.
 
 import type { Encoder, EncoderContext, Entry } from '../../contracts.js';
 import type { LabelConfig } from '../../label-config.js';
@@ -88,7 +88,7 @@ export function yoloEncoder(format: string, opts: YoloOptions): Encoder {
           text = keypointMode ? keypointLines(regions, order, lineCtx) : plainLines(regions, lineCtx);
         }
         ctx.stats.written++;
-        if (image.localPath) yield { path: image.fileName, body: MediaFetcher.body(image.localPath) };
+        if (image.fetched) yield { path: image.fileName, body: MediaFetcher.body(image.fetched) };
         yield { path: `labels/${fileStem(image.fileName)}.txt`, body: text ?? '' };
       }
     }
