@@ -71,7 +71,7 @@ function pyNow(d: Date): string {
 
 /** A value as json.dumps(indent=2) writes it nested `level` levels deep. */
 function nested(value: unknown, level: number): string {
-  return pyJson(value, { indent: 2, ensureAscii: false }).replaceAll('\n', `\n${' '.repeat(2 * level)}`);
+  return pyJson(value, { indent: 2, ensureAscii: false, level });
 }
 
 function hasKeys(region: Region, keys: string[]): boolean {

@@ -67,6 +67,17 @@ export interface PyJsonOptions {
   ensureAscii?: boolean;
   /** Spaces per level; undefined = one line with `", "` / `": "`. */
   indent?: number;
+  /**
+   * With an indent: the level the value sits at in a larger document, so its continuation lines are
+   * indented that much deeper (default 0).
+   */
+  level?: number;
+}
+
+/** Whether every element is an integral number below 2^53 (written as `String(n)`). */
+function allSafeIntegers(v: unknown[]): boolean {
+  for (let i = 0; i < v.length; i++) if (!Number.isSafeInteger(v[i])) return false;
+  return true;
 }
 
 /** `json.dumps(value, ensure_ascii=…, indent=…)`. */
@@ -93,6 +104,11 @@ export function pyJson(value: unknown, opts: PyJsonOptions = {}): string {
     let close: string;
     if (Array.isArray(v)) {
       [open, close] = ['[', ']'];
+      if (v.length > 0 && allSafeIntegers(v)) {
+        // fast path for long integer lists (BRUSH_TO_COCO polygons)
+        const inner = indent === undefined ? ', ' : `,\n${' '.repeat(indent * (level + 1))}`;
+        return indent === undefined ? `[${v.join(inner)}]` : `[${inner.slice(1)}${v.join(inner)}\n${' '.repeat(indent * level)}]`;
+      }
       for (const e of v) parts.push(write(e, level + 1));
     } else {
       [open, close] = ['{', '}'];
@@ -106,5 +122,5 @@ export function pyJson(value: unknown, opts: PyJsonOptions = {}): string {
     const inner = `\n${' '.repeat(indent * (level + 1))}`;
     return `${open}${inner}${parts.join(`,${inner}`)}\n${' '.repeat(indent * level)}${close}`;
   };
-  return write(value, 0);
+  return write(value, opts.level ?? 0);
 }

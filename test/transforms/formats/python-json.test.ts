@@ -45,4 +45,17 @@ describe('pyJson', () => {
   it('writes floats in Python repr, PyFloat-marked integers with .0, NaN/Infinity bare', () => {
     expect(pyJson([0.00001, new PyFloat(2), 3, Number.NaN, Infinity])).toBe('[1e-05, 2.0, 3, NaN, Infinity]');
   });
+
+  it('writes integer lists like json.dumps, one line or indented, also with huge and negative values', () => {
+    expect(pyJson([1, -2, 3])).toBe('[1, -2, 3]');
+    expect(pyJson([[1, 2]], { indent: 2 })).toBe('[\n  [\n    1,\n    2\n  ]\n]');
+    expect(pyJson([1, 1e21, 2])).toBe('[1, 1000000000000000000000, 2]');
+    expect(pyJson([1, 2.5])).toBe('[1, 2.5]');
+  });
+
+  it('indents continuation lines by `level` as if nested that deep', () => {
+    const value = { a: [1, 2], b: { c: 'x\ny' }, d: [] };
+    const flat = pyJson(value, { indent: 2 });
+    expect(pyJson(value, { indent: 2, level: 2 })).toBe(flat.replaceAll('\n', '\n    '));
+  });
 });
