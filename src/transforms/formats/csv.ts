@@ -11,17 +11,19 @@
 // compare.mjs compares numeric cells as numbers, so both are equivalent.
 
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Encoder, EncoderContext } from '../../contracts.js';
 import type { LabelConfig } from '../../label-config.js';
+import { gcPacer } from '../../memory.js';
 import type { Json, TaskBatch } from '../../task.js';
 import { annotatorOf, type Item, countedItems, prettify } from './items.js';
+import { PIECE_BYTES } from './json.js';
 import { pyFloatRepr, pyIntRepr } from './python-json.js';
 import { requireLabelConfig } from './require-config.js';
 import { singleFileEntry } from './single-file.js';
+import { spoolLines } from './spool-lines.js';
 import { ujson } from './ujson.js';
 
 /** A cell before writing: strings and null are quoted, numbers and booleans are not. */
@@ -142,10 +144,15 @@ async function closeStream(out: WriteStream): Promise<void> {
   });
 }
 
-const CHUNK = 64 * 1024;
+/**
+ * Spool writes and output pieces are flushed at this many characters: even as a two-byte string
+ * (any non-ASCII character) a flattened piece stays at PIECE_BYTES, below V8's large-object
+ * threshold, so it dies in a scavenge instead of waiting for a full GC.
+ */
+const CHUNK = PIECE_BYTES / 2;
 const ALWAYS = ['annotator', 'annotation_id', 'created_at', 'updated_at', 'lead_time'];
 
-async function* csvText(tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext, config: LabelConfig, sep: string): AsyncGenerator<string> {
+async function* csvText(tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext, config: LabelConfig, sep: string): AsyncGenerator<string | Buffer> {
   const spoolPath = join(ctx.tmpDir, `csv-spool-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.ndjson`);
   const spool = createWriteStream(spoolPath);
   const spoolError = new Promise<never>((_, reject) => spool.once('error', reject));
@@ -181,25 +188,24 @@ async function* csvText(tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext, co
     const header = [...columns].sort(codePointCompare);
     yield csvLine(header, sep);
     if (rows === 0) return;
-    const lines = createInterface({ input: createReadStream(spoolPath, { encoding: 'utf8' }), crlfDelay: Infinity });
-    try {
-      let out = '';
-      for await (const line of lines) {
-        if (line === '') continue;
-        const cells = mergeRow(JSON.parse(line) as CsvRow, fromNames);
-        out += csvLine(
-          header.map((h) => (h in cells ? cells[h] : '')),
-          sep,
-        );
-        if (out.length >= CHUNK) {
-          yield out;
-          out = '';
-        }
+    // Pass 2 reads no task batches, so the pipeline's GC pacer does not run: pace here, per row.
+    const pace = gcPacer();
+    let done = 0;
+    let out = '';
+    for await (const line of spoolLines(spoolPath)) {
+      if (line === '') continue;
+      const cells = mergeRow(JSON.parse(line) as CsvRow, fromNames);
+      out += csvLine(
+        header.map((h) => (h in cells ? cells[h] : '')),
+        sep,
+      );
+      pace(++done);
+      if (out.length >= CHUNK) {
+        yield Buffer.from(out);
+        out = '';
       }
-      if (out) yield out;
-    } finally {
-      lines.close();
     }
+    if (out) yield Buffer.from(out);
   } finally {
     spool.destroy();
     await rm(spoolPath, { force: true });
