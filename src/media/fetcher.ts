@@ -6,10 +6,10 @@
 
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
+import { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import pLimit, { type LimitFunction } from 'p-limit';
 import { countSkip, type RunContext } from '../run-context.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { isBucketUrl, openBucketStore, parseBucketUrl } from '../storage/bucket-url.js';
@@ -61,8 +61,33 @@ class HttpError extends Error {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+type Limit = <T>(fn: () => Promise<T>) => Promise<T>;
+
+/** At most `max` of the functions run at once, the others wait in order (p-limit without its per-call promises). */
+function limiter(max: number): Limit {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
+  };
+  const go = <T>(fn: () => Promise<T>): Promise<T> => {
+    const p = fn();
+    p.then(release, release);
+    return p;
+  };
+  return (fn) => {
+    if (active < max) {
+      active++;
+      return go(fn);
+    }
+    return new Promise<void>((resolve) => waiting.push(resolve)).then(() => go(fn));
+  };
+}
+
 export class MediaFetcher {
-  private readonly limit: LimitFunction;
+  private readonly limit: Limit;
   private readonly dir: string;
   private readonly ready: Promise<unknown>;
   private readonly seen: SeenUrls;
@@ -81,11 +106,12 @@ export class MediaFetcher {
     private readonly settings: FetcherSettings,
     private readonly ctx: RunContext,
   ) {
-    this.limit = pLimit(settings.concurrency);
+    this.limit = limiter(settings.concurrency);
     this.dir = join(ctx.tmpDir, 'media');
     this.ready = mkdir(this.dir, { recursive: true });
     this.seen = new SeenUrls(this.dir);
-    this.http = new HttpGetter(settings.concurrency);
+    this.http = new HttpGetter(settings.concurrency, settings.timeoutMs);
+    ctx.signal.addEventListener('abort', () => this.http.close(), { once: true });
   }
 
   /** Every medium fetched from now on is inspected once; later takers of the URL get the same note. */
@@ -131,34 +157,35 @@ export class MediaFetcher {
   private start(url: string): Promise<FetchResult> {
     const where = locateMedia(url, this.settings);
     if (where.kind === 'unavailable') return Promise.resolve(this.failed(url, where.reason));
-    const seen = this.seen.get(url);
+    const key = SeenUrls.key(url);
+    const seen = this.seen.get(key);
     if (seen) return Promise.resolve(seen.ok ? { ok: true, fresh: false, note: seen.note } : { ok: false, reason: 'failed earlier in this run' });
-    return this.limit(() => this.fetchOnce(url, where));
+    return this.limit(() => this.fetchOnce(url, key, where));
   }
 
   private drop(url: string, r: FetchResult): void {
     if (!r.ok || !r.fresh) return;
     if (r.data) this.held -= r.data.length;
     if (r.file) void rm(r.file, { force: true }).catch(() => undefined);
-    this.seen.forget(url);
+    this.seen.forget(SeenUrls.key(url));
   }
 
-  private async fetchOnce(url: string, where: Exclude<MediaLocation, { kind: 'unavailable' }>): Promise<FetchResult> {
+  private async fetchOnce(url: string, key: string, where: Exclude<MediaLocation, { kind: 'unavailable' }>): Promise<FetchResult> {
     // Started before an earlier fetch of the same URL finished (a take() without prefetch).
-    const seen = this.seen.get(url);
+    const seen = this.seen.get(key);
     if (seen) return seen.ok ? { ok: true, fresh: false, note: seen.note } : { ok: false, reason: 'failed earlier in this run' };
     for (let attempt = 0; ; attempt++) {
       let file: string | undefined;
       try {
         const body = await this.download(await this.open(where), () => (file = this.newFile()));
         const inspected = this.inspector ? await this.inspector(body.data ?? (body.file as string)).catch(() => null) : null;
-        this.seen.set(url, { ok: true, note: inspected });
+        this.seen.set(key, { ok: true, note: inspected });
         return { ok: true, fresh: true, note: inspected, ...body };
       } catch (e) {
         if (file) await rm(file, { force: true });
         const retryable = e instanceof HttpError ? RETRY_STATUS.has(e.status) : (e as Error).name !== 'AbortError' && where.kind !== 'file';
         if (!retryable || attempt >= this.settings.retries || this.ctx.signal.aborted) {
-          this.seen.set(url, { ok: false, note: null });
+          this.seen.set(key, { ok: false, note: null });
           return this.failed(url, (e as Error).message);
         }
         await sleep(Math.min(5000, 100 * 2 ** attempt) * (0.5 + Math.random()));
@@ -207,7 +234,8 @@ export class MediaFetcher {
         src.destroy();
         return reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
       }
-      signal.addEventListener('abort', onAbort, { once: true });
+      // An HTTP response fails on abort anyway (HttpGetter.close() destroys its socket).
+      if (!(src instanceof IncomingMessage)) signal.addEventListener('abort', onAbort, { once: true });
       src.on('data', onData).once('end', onEnd).once('error', onError);
     });
   }
@@ -236,7 +264,7 @@ export class MediaFetcher {
     }
     const headers: Record<string, string> = {};
     if (where.withToken && this.settings.lsToken) headers.Authorization = `Token ${this.settings.lsToken}`;
-    const res = await this.http.get(where.url, headers, this.ctx.signal, this.settings.timeoutMs);
+    const res = await this.http.get(where.url, headers);
     if (!res.statusCode || res.statusCode < 200 || res.statusCode >= 300) {
       res.resume();
       throw new HttpError(res.statusCode ?? 0, where.url);

@@ -2,7 +2,8 @@
 // fetch() per request (no WHATWG streams, Headers or AbortSignal.any per request), which matters
 // when every task has its own audio or image file. Follows redirects like fetch() (at most 20,
 // GET, the Authorization header dropped when the origin changes); no Accept-Encoding is sent, so
-// the bytes are the file as served.
+// the bytes are the file as served. Nothing is registered per request on the run's abort signal:
+// the owner calls close() on abort, which destroys every socket and so fails the requests.
 
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
@@ -12,16 +13,21 @@ const MAX_REDIRECTS = 20;
 export class HttpGetter {
   private readonly agents: { http: http.Agent; https: https.Agent };
 
-  constructor(maxSockets: number) {
+  constructor(
+    maxSockets: number,
+    /** A request fails when its socket is idle this long (connecting, waiting or mid-body). */
+    private readonly timeoutMs: number,
+  ) {
     this.agents = { http: new http.Agent({ keepAlive: true, maxSockets }), https: new https.Agent({ keepAlive: true, maxSockets }) };
   }
 
   /** The response to GET `url` after redirects; non-2xx responses are returned too (body unread). */
-  async get(url: string, headers: Record<string, string>, signal: AbortSignal, timeoutMs: number): Promise<IncomingMessage> {
+  async get(url: string, headers: Record<string, string>): Promise<IncomingMessage> {
     let current = new URL(url);
     let hdrs = headers;
     for (let hop = 0; ; hop++) {
-      const res = await this.once(current, hdrs, signal, timeoutMs);
+      if (this.closed) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
+      const res = await this.once(current, hdrs);
       const location = res.headers.location;
       if (!res.statusCode || res.statusCode < 300 || res.statusCode >= 400 || res.statusCode === 304 || !location) return res;
       res.resume();
@@ -36,16 +42,30 @@ export class HttpGetter {
     }
   }
 
-  private once(url: URL, headers: Record<string, string>, signal: AbortSignal, timeoutMs: number): Promise<IncomingMessage> {
+  private once(url: URL, headers: Record<string, string>): Promise<IncomingMessage> {
     const secure = url.protocol === 'https:';
+    const options = {
+      agent: secure ? this.agents.https : this.agents.http,
+      // What http.get(url) would take from the URL, without its per-request URL-to-options copy.
+      hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+      port: url.port,
+      path: `${url.pathname}${url.search}`,
+      ...(url.username || url.password ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}),
+      headers,
+      timeout: this.timeoutMs,
+    };
     return new Promise((resolve, reject) => {
-      const req = (secure ? https : http).get(url, { agent: secure ? this.agents.https : this.agents.http, headers, signal, timeout: timeoutMs }, resolve);
-      req.on('timeout', () => req.destroy(Object.assign(new Error(`timeout after ${timeoutMs} ms`), { name: 'TimeoutError' })));
+      const req = (secure ? https : http).get(options, resolve);
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`timeout after ${this.timeoutMs} ms`), { name: 'TimeoutError' })));
       req.on('error', reject);
     });
   }
 
+  private closed = false;
+
+  /** Destroys every socket, in use or idle: requests in flight fail. */
   close(): void {
+    this.closed = true;
     this.agents.http.destroy();
     this.agents.https.destroy();
   }

@@ -23,9 +23,6 @@ const FORGOTTEN: Seen = { ok: false, note: null };
 const BLOOM_BITS = 1 << 25; // 4 MiB: ~1e-5 false positives at 1M spilled URLs, ~4% at 10M
 const BLOOM_MASK = BLOOM_BITS - 1;
 
-function keyOf(url: string): Buffer {
-  return createHash('md5').update(url).digest();
-}
 
 export class SeenUrls {
   private hot = new Map<string, Seen>();
@@ -37,11 +34,16 @@ export class SeenUrls {
     private readonly hotLimit = 50_000,
   ) {}
 
-  get(url: string): Seen | undefined {
-    const key = keyOf(url);
-    const k = key.toString('latin1');
+  /** The key of a URL for get/set/forget (its md5 as a 16-character latin1 string): hash once, use often. */
+  static key(url: string): string {
+    return createHash('md5').update(url).digest('binary'); // 'binary' = latin1
+  }
+
+  get(k: string): Seen | undefined {
     const hit = this.hot.get(k);
-    if (hit || !this.bloom || !this.inBloom(key)) return hit === FORGOTTEN ? undefined : hit;
+    if (hit || !this.bloom) return hit === FORGOTTEN ? undefined : hit;
+    const key = Buffer.from(k, 'latin1');
+    if (!this.inBloom(key)) return undefined;
     for (let i = this.segments.length - 1; i >= 0; i--) {
       const found = this.lookup(this.segments[i], key);
       if (found === FORGOTTEN) return undefined;
@@ -53,13 +55,13 @@ export class SeenUrls {
     return undefined;
   }
 
-  set(url: string, seen: Seen): void {
-    this.put(keyOf(url).toString('latin1'), seen);
+  set(k: string, seen: Seen): void {
+    this.put(k, seen);
   }
 
   /** The URL counts as never seen again (its bytes were fetched but never handed out). */
-  forget(url: string): void {
-    this.put(keyOf(url).toString('latin1'), FORGOTTEN);
+  forget(k: string): void {
+    this.put(k, FORGOTTEN);
   }
 
   private put(k: string, seen: Seen): void {

@@ -3,12 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SeenUrls } from '../../src/media/seen-urls.js';
+
+/** A SeenUrls used by URL, as the fetcher does (one key per URL). */
+function byUrl(seen: SeenUrls) {
+  return {
+    get: (url: string) => seen.get(SeenUrls.key(url)),
+    set: (url: string, v: { ok: boolean; note: number | null }) => seen.set(SeenUrls.key(url), v),
+    forget: (url: string) => seen.forget(SeenUrls.key(url)),
+  };
+}
 import { wavDuration } from '../../src/media/wav.js';
 import { pcmWav } from '../support/wav.js';
 
 describe('SeenUrls', () => {
   it('remembers fetched and failed URLs with their note across spills to disk', () => {
-    const seen = new SeenUrls(mkdtempSync(join(tmpdir(), 'ls-seen-')), 4);
+    const seen = byUrl(new SeenUrls(mkdtempSync(join(tmpdir(), 'ls-seen-')), 4));
     const urls = Array.from({ length: 23 }, (_, i) => `http://h/${i}.wav`);
     urls.forEach((u, i) => seen.set(u, i % 5 === 0 ? { ok: false, note: null } : { ok: true, note: i % 3 === 0 ? null : i / 10 }));
     urls.forEach((u, i) => expect(seen.get(u), u).toEqual(i % 5 === 0 ? { ok: false, note: null } : { ok: true, note: i % 3 === 0 ? null : i / 10 }));
@@ -16,7 +25,7 @@ describe('SeenUrls', () => {
   });
 
   it('forgets a URL, also one already spilled', () => {
-    const seen = new SeenUrls(mkdtempSync(join(tmpdir(), 'ls-seen-')), 2);
+    const seen = byUrl(new SeenUrls(mkdtempSync(join(tmpdir(), 'ls-seen-')), 2));
     for (let i = 0; i < 6; i++) seen.set(`u${i}`, { ok: true, note: i });
     seen.forget('u0');
     seen.forget('u5');

@@ -182,6 +182,7 @@ async function* withAudio(
   const spool = createWriteStream(spoolPath);
   const failed = new Promise<never>((_, reject) => spool.once('error', reject));
   failed.catch(() => undefined);
+  let pending = '';
   try {
     for await (const item of manifestItems(tasks, ctx, config, prefetch)) {
       const url = dataKey === undefined ? undefined : item.input[dataKey];
@@ -198,8 +199,14 @@ async function* withAudio(
       if (audio?.body) {
         yield { path: `audio/${audio.name}`, body: audio.body };
       }
-      if (!spool.write(line)) await Promise.race([once(spool, 'drain'), failed]);
+      pending += line; // written in 64 KiB pieces, not a write per line
+      if (pending.length >= 64 * 1024) {
+        const ok = spool.write(pending);
+        pending = '';
+        if (!ok) await Promise.race([once(spool, 'drain'), failed]);
+      }
     }
+    if (pending) spool.write(pending);
     await Promise.race([new Promise<void>((resolve) => spool.end(() => resolve())), failed]);
     yield { path: 'manifest.json', body: createReadStream(spoolPath) };
   } finally {
