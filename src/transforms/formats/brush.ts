@@ -10,7 +10,7 @@ import { countSkip } from '../../run-context.js';
 import { safeRelativePath } from '../../sinks/safe-path.js';
 import type { Task } from '../../task.js';
 import { brushSize, decodeBrushAlphaInto, RleError, type RowLayout } from './brush-rle.js';
-import { grayPng, pngScanlines } from './png-file.js';
+import { grayPngAsync, ScanlinePool } from './png-file.js';
 import { type Item, itemsOfTask, type Region } from './items.js';
 import { requireLabelConfig } from './require-config.js';
 
@@ -115,8 +115,8 @@ export function npyHeader(height: number, width: number): Buffer {
 /** One output file of a region: `into` gets the mask decoded (see decodeRegion), `finish` the file. */
 interface MaskFile {
   into(width: number, height: number): Omit<RowLayout, 'width'>;
-  /** The file's body, or a reason to skip the region. */
-  finish(width: number, height: number): Buffer | { skip: string };
+  /** The file's body (or its promise), or a reason to skip the region. */
+  finish(width: number, height: number): Buffer | Promise<Buffer> | { skip: string };
 }
 
 /** `.npy`: the mask is decoded straight into the file body after the header. */
@@ -133,20 +133,38 @@ function npyFile(): MaskFile {
   };
 }
 
-/** PNG: the mask is decoded into the scanlines (filter byte 0 + row), then deflated (png-file.ts). */
-function pngFile(): MaskFile {
+/**
+ * PNG: the mask is decoded into scanlines (filter byte 0 + row) lent by `pool`, then deflated on the
+ * libuv threadpool (png-file.ts), so compression overlaps decoding the next masks.
+ */
+function pngFile(pool: ScanlinePool): MaskFile {
   let raw: Buffer = Buffer.alloc(0);
   return {
     into(width, height) {
-      raw = pngScanlines(width, height);
+      raw = pool.acquire(width, height);
       return { dest: raw, offset: 1, pitch: width + 1 };
     },
-    finish: (width, height) => (width * height === 0 ? { skip: 'brush region of size 0 (no PNG possible)' } : grayPng(raw, width, height)),
+    finish(width, height) {
+      if (width * height === 0) {
+        pool.release(raw);
+        return { skip: 'brush region of size 0 (no PNG possible)' };
+      }
+      return grayPngAsync(raw, width, height).finally(() => pool.release(raw));
+    },
   };
 }
 
+/** PNGs deflating at once: enough to keep a second core busy, constant memory. */
+const PNG_IN_FLIGHT = 4;
+
 async function* maskFiles(tasks: AsyncIterable<Task[]>, ctx: EncoderContext, format: string, ext: string, file: () => MaskFile): AsyncGenerator<Entry> {
   const config = requireLabelConfig(ctx, format);
+  // bodies still being made (PNG deflates), in output order; at most PNG_IN_FLIGHT
+  const pending: Array<{ path: string; body: Promise<Buffer> }> = [];
+  const next = async (): Promise<Entry> => {
+    const { path, body } = pending.shift()!;
+    return { path, body: await body };
+  };
   for await (const batch of tasks) {
     for (const task of batch) {
       const items = itemsOfTask(task, config);
@@ -168,17 +186,29 @@ async function* maskFiles(tasks: AsyncIterable<Task[]>, ctx: EncoderContext, for
           const size = decodeRegion(ctx, item, region, f.into);
           if (!size) continue;
           const body = f.finish(size.width, size.height);
+          const path = `${stem}${ext}`;
+          if (body instanceof Promise) {
+            body.catch(() => {}); // awaited (and thrown) in order by next()
+            pending.push({ path, body });
+            if (pending.length >= PNG_IN_FLIGHT) yield await next();
+            continue;
+          }
           if (!Buffer.isBuffer(body)) {
             skipRegion(ctx, item, body.skip, stem);
             continue;
           }
-          yield { path: `${stem}${ext}`, body };
+          while (pending.length > 0) yield await next();
+          yield { path, body };
         }
       }
     }
   }
+  while (pending.length > 0) yield await next();
 }
 
 export const encodeBrushNumpy: Encoder = (tasks, ctx) => maskFiles(tasks, ctx, 'BRUSH_TO_NUMPY', '.npy', npyFile);
 
-export const encodeBrushPng: Encoder = (tasks, ctx) => maskFiles(tasks, ctx, 'BRUSH_TO_PNG', '.png', pngFile);
+export const encodeBrushPng: Encoder = (tasks, ctx) => {
+  const pool = new ScanlinePool(PNG_IN_FLIGHT + 1);
+  return maskFiles(tasks, ctx, 'BRUSH_TO_PNG', '.png', () => pngFile(pool));
+};

@@ -3,7 +3,7 @@
 // IHDR, one IDAT, IEND. Written directly because pngjs copies the pixels twice (bit packing, then
 // filtering) in per-byte loops, which cost more than the deflate itself.
 
-import { constants, crc32, deflateSync } from 'node:zlib';
+import { constants, crc32, deflate, deflateSync } from 'node:zlib';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -55,4 +55,36 @@ export function grayPngFromIdat(idat: Uint8Array, width: number, height: number)
 /** An 8-bit grayscale PNG of width×height scanlines (see pngScanlines). */
 export function grayPng(scanlines: Uint8Array, width: number, height: number): Buffer {
   return grayPngFromIdat(deflateSync(scanlines, PNG_DEFLATE), width, height);
+}
+
+/**
+ * Scanline buffers for PNGs deflated on the libuv threadpool (grayPngAsync): each in-flight PNG
+ * needs its own, so they are lent out and given back. Keeps at most `keep` idle buffers.
+ */
+export class ScanlinePool {
+  private readonly idle: Buffer[] = [];
+
+  constructor(private readonly keep: number) {}
+
+  /** Zeroed scanlines for a width×height image (see pngScanlines); give them back with `release`. */
+  acquire(width: number, height: number): Buffer {
+    const bytes = (width + 1) * height;
+    const i = this.idle.findIndex((b) => b.buffer.byteLength >= bytes);
+    if (i < 0) return Buffer.alloc(Math.max(bytes, Math.min(1 << 19, SCRATCH_MAX))).subarray(0, bytes);
+    const [buf] = this.idle.splice(i, 1);
+    const raw = Buffer.from(buf.buffer, buf.byteOffset, bytes);
+    raw.fill(0);
+    return raw;
+  }
+
+  release(raw: Buffer): void {
+    if (raw.buffer.byteLength <= SCRATCH_MAX && this.idle.length < this.keep) this.idle.push(raw);
+  }
+}
+
+/** grayPng with the deflate on the libuv threadpool; `scanlines` must stay untouched until it settles. */
+export function grayPngAsync(scanlines: Uint8Array, width: number, height: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    deflate(scanlines, PNG_DEFLATE, (err, idat) => (err ? reject(err) : resolve(grayPngFromIdat(idat, width, height))));
+  });
 }

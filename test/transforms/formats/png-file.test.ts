@@ -3,7 +3,7 @@
 
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { grayPng, pngScanlines } from '../../../src/transforms/formats/png-file.js';
+import { grayPng, grayPngAsync, pngScanlines, ScanlinePool } from '../../../src/transforms/formats/png-file.js';
 import { randomMask } from './brush-support.js';
 
 function viaPngjs(mask: Uint8Array, width: number, height: number): Buffer {
@@ -34,5 +34,17 @@ describe('grayPng', () => {
   it('gives zeroed scanlines again after a use', () => {
     pngScanlines(10, 10).fill(7);
     expect(pngScanlines(10, 10).every((v) => v === 0)).toBe(true);
+  });
+
+  it('deflates on the threadpool to the same bytes; pooled scanlines come back zeroed', async () => {
+    const pool = new ScanlinePool(2);
+    const mask = randomMask(640, 480, 3);
+    const raw = pool.acquire(640, 480);
+    for (let y = 0; y < 480; y++) raw.set(mask.subarray(y * 640, (y + 1) * 640), y * 641 + 1);
+    expect((await grayPngAsync(raw, 640, 480)).equals(viaPngjs(mask, 640, 480))).toBe(true);
+    pool.release(raw);
+    const again = pool.acquire(7, 5);
+    expect(again.length).toBe(8 * 5);
+    expect(again.every((v) => v === 0)).toBe(true);
   });
 });
