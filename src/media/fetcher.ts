@@ -14,7 +14,7 @@ import { countSkip, type RunContext } from '../run-context.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { isBucketUrl, openBucketStore, parseBucketUrl } from '../storage/bucket-url.js';
 import { locateMedia, type MediaLocation, type MediaOptions } from './locate.js';
-import { HttpGetter } from './http-get.js';
+import { bodyOf, HttpGetter } from './http-get.js';
 import { SeenUrls } from './seen-urls.js';
 
 /** The bytes of a fresh fetch: in memory (`data`) or in a temp file (`file`), exactly one of them. */
@@ -269,7 +269,7 @@ export class MediaFetcher {
       res.resume();
       throw new HttpError(res.statusCode ?? 0, where.url);
     }
-    return res;
+    return bodyOf(res);
   }
 
   /** Counted every time; the first WARN_LIMIT are logged as warnings, the rest at debug level. */

@@ -2,6 +2,7 @@ import { testContext } from '../support/encoder-context.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,10 @@ beforeAll(async () => {
     auth.push(req.headers.authorization);
     if (path === '/flaky.png' && flaky++ < 2) {
       res.writeHead(503).end('slow down');
+    } else if (path === '/hang.png') {
+      // never answers: only an abort ends the request
+    } else if (path === '/zipped.png') {
+      res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync('bytes of /zipped.png'));
     } else if (path === '/big.bin') {
       res.writeHead(200).end(BIG);
     } else if (path.startsWith('/moved/')) {
@@ -141,6 +146,21 @@ describe('MediaFetcher', () => {
     auth.length = 0;
     expect(bytesOf(await f.take(`${base}/moved/away`))).toBe('bytes of /landed.png');
     expect(auth).toEqual(['Token secret', undefined]);
+  });
+
+  it('ends requests in flight when the run is aborted, without retrying', async () => {
+    const ac = new AbortController();
+    const f = new MediaFetcher({ concurrency: 2, retries: 3, timeoutMs: 60_000 }, { ...context(), signal: ac.signal });
+    const pending = f.take(`${base}/hang.png`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    ac.abort();
+    expect(await pending).toMatchObject({ ok: false });
+    expect(hits.get('/hang.png')).toBe(1);
+  });
+
+  it('decodes a body the server compressed anyway', async () => {
+    const f = new MediaFetcher({ concurrency: 2, retries: 0, timeoutMs: 5000 }, context());
+    expect(bytesOf(await f.take(`${base}/zipped.png`))).toBe('bytes of /zipped.png');
   });
 
   it('inspects a medium once; later takers get the note without the bytes', async () => {
