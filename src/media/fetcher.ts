@@ -4,8 +4,8 @@
 // run: SeenUrls remembers every fetched or failed URL in constant memory (spilling to the run's
 // temp dir). Failures are counted and reported, never fatal.
 
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -89,7 +89,6 @@ function limiter(max: number): Limit {
 export class MediaFetcher {
   private readonly limit: Limit;
   private readonly dir: string;
-  private readonly ready: Promise<unknown>;
   private readonly seen: SeenUrls;
   private readonly http: HttpGetter;
   /** Prefetched results not taken yet, with the prefetch() call (generation) that started them. */
@@ -108,7 +107,7 @@ export class MediaFetcher {
   ) {
     this.limit = limiter(settings.concurrency);
     this.dir = join(ctx.tmpDir, 'media');
-    this.ready = mkdir(this.dir, { recursive: true });
+    mkdirSync(this.dir, { recursive: true }); // once per run; SeenUrls spills into it synchronously
     this.seen = new SeenUrls(this.dir);
     this.http = new HttpGetter(settings.concurrency, settings.timeoutMs);
     ctx.signal.addEventListener('abort', () => this.http.close(), { once: true });
@@ -241,7 +240,6 @@ export class MediaFetcher {
   }
 
   private async spill(src: Readable, head: Buffer[], file: string): Promise<FetchedBody> {
-    await this.ready;
     const out = createWriteStream(file);
     for (const chunk of head) out.write(chunk);
     await pipeline(src, out, { signal: this.ctx.signal });
