@@ -142,7 +142,12 @@ class BrushCoco {
                 framed = new FramedImage(w, h);
                 return { dest: framed.img, offset: framed.origin, pitch: framed.pitch, binary: true };
               });
-              contours = size && framed ? framedContours(framed) : null;
+              if (size && framed) {
+                framed.onlyPixels(size.written.lo, size.written.hi);
+                contours = framedContours(framed);
+              } else {
+                contours = null;
+              }
             }
             for (const c of contours ?? []) {
               if (c.length <= 4) continue; // fewer than 3 points

@@ -17,6 +17,8 @@ const BORDER = 2;
 /** Framed images up to this size are kept for the next mask instead of being garbage. */
 const SCRATCH_MAX = 16 << 20;
 let scratch: ArrayBuffer | undefined;
+/** Bytes [from, to) of `scratch` that may not be zero. */
+const dirty = { from: 0, to: 0 };
 
 /**
  * A width×height binary image (0 or 1) framed by zeros: pixel (x, y) is at
@@ -28,28 +30,57 @@ export class FramedImage {
   readonly pitch: number;
   readonly img: Int8Array;
   readonly words: Int32Array;
+  /** Mask rows [firstRow, lastRow] hold every non-zero pixel (all rows unless `onlyRows` says less). */
+  firstRow = 0;
+  lastRow: number;
 
   constructor(
     readonly width: number,
     readonly height: number,
   ) {
     this.pitch = (width + 2 + 3) & ~3;
+    this.lastRow = height - 1;
     const bytes = this.pitch * (height + 2);
     let buffer: ArrayBuffer;
     if (bytes > SCRATCH_MAX) {
       buffer = new ArrayBuffer(bytes);
     } else {
-      if (scratch === undefined || scratch.byteLength < bytes) scratch = new ArrayBuffer(Math.max(bytes, 1 << 19));
+      if (scratch === undefined || scratch.byteLength < bytes) {
+        scratch = new ArrayBuffer(Math.max(bytes, 1 << 19));
+        dirty.to = 0;
+      }
       buffer = scratch;
+      new Int8Array(scratch).fill(0, dirty.from, dirty.to);
+      // until onlyRows() narrows it: the whole image may get written
+      dirty.from = 0;
+      dirty.to = bytes;
     }
     this.img = new Int8Array(buffer, 0, bytes);
-    this.img.fill(0);
     this.words = new Int32Array(buffer, 0, bytes >> 2);
   }
 
   /** Where pixel (0, 0) is. */
   get origin(): number {
     return this.pitch + 1;
+  }
+
+  /**
+   * Says that only pixels [lo, hi) (row-major mask index) may be non-zero: the contour scan and the
+   * next image's clearing skip the rows outside.
+   */
+  onlyPixels(lo: number, hi: number): void {
+    if (hi <= lo) {
+      this.firstRow = 0;
+      this.lastRow = -1;
+    } else {
+      this.firstRow = Math.floor(lo / this.width);
+      this.lastRow = Math.floor((hi - 1) / this.width);
+    }
+    if (this.img.buffer === scratch) {
+      // tracing marks only non-zero pixels, so these rows are all that can be dirty
+      dirty.from = (this.firstRow + 1) * this.pitch;
+      dirty.to = Math.max(dirty.from, (this.lastRow + 2) * this.pitch);
+    }
   }
 }
 
@@ -104,13 +135,13 @@ function traceOuter(img: Int8Array, delta: Int32Array, start: number, x0: number
  * output order. Marks the borders it traces in the image.
  */
 export function framedContours(framed: FramedImage): number[][] {
-  const { img, words, pitch, width, height } = framed;
+  const { img, words, pitch, width, firstRow, lastRow } = framed;
   const delta = new Int32Array(8);
   for (let s = 0; s < 8; s++) delta[s] = DX[s] + DY[s] * pitch;
   const found: number[][] = [];
   const xEnd = width + 1;
   // The scan of OpenCV's cvFindNextContour in RETR_EXTERNAL mode; lnbd = last border met in the row.
-  for (let y = 1; y <= height; y++) {
+  for (let y = firstRow + 1; y <= lastRow + 1; y++) {
     const row = y * pitch;
     let lnbd = 0;
     let prev = 0;

@@ -80,6 +80,12 @@ export interface RowLayout {
   binary?: boolean;
 }
 
+/** Kept values [lo, hi) outside which a decode wrote nothing. */
+export interface Written {
+  lo: number;
+  hi: number;
+}
+
 /** Writes v at kept values [from, to) of the layout, one `fill` per row. */
 function fillRange(layout: RowLayout, from: number, to: number, v: number): void {
   const { dest, offset, pitch, width } = layout;
@@ -103,9 +109,10 @@ function fillRange(layout: RowLayout, from: number, to: number, v: number): void
 /**
  * Decodes the values at positions `channel`, `channel + stride`, … of the stream (all of them for
  * stride 1) into `layout` (see RowLayout), after checking that the stream declares `expected`
- * values (when given). Returns the number of values kept.
+ * values (when given). Returns the range of kept values [lo, hi) outside which nothing was written
+ * (lo = hi when the values are all zero).
  */
-function decodeInto(rle: unknown, stride: number, channel: number, expected: number | undefined, layout: (kept: number) => RowLayout): number {
+function decodeInto(rle: unknown, stride: number, channel: number, expected: number | undefined, layout: (kept: number) => RowLayout): Written {
   if (!Array.isArray(rle)) throw new RleError('rle is not a list');
   const input = new BitReader(rleBytes(rle), rle.length);
   const num = input.read(32);
@@ -120,6 +127,8 @@ function decodeInto(rle: unknown, stride: number, channel: number, expected: num
   const binary = out.binary === true;
   /** Kept values before stream position i: positions channel + m * stride below i. */
   const keptBefore = (i: number) => (i > channel ? Math.floor((i - channel - 1) / stride) + 1 : 0);
+  let lo = Infinity;
+  let hi = 0;
   let i = 0;
   while (i < num) {
     const repeat = input.read(1);
@@ -131,7 +140,11 @@ function decodeInto(rle: unknown, stride: number, channel: number, expected: num
       if (v !== 0) {
         const from = keptBefore(i);
         const to = keptBefore(Math.min(end, num));
-        if (to > from) fillRange(out, from, to, v);
+        if (to > from) {
+          fillRange(out, from, to, v);
+          if (from < lo) lo = from;
+          hi = to;
+        }
       }
       i = end;
     } else {
@@ -141,13 +154,15 @@ function decodeInto(rle: unknown, stride: number, channel: number, expected: num
         if (v !== 0 && (i - channel) % stride === 0 && i >= channel) {
           if (binary) v = 1;
           const k = (i - channel) / stride;
+          if (k < lo) lo = k;
+          hi = k + 1;
           const y = Math.floor(k / width);
           dest[offset + y * pitch + (k - y * width)] = v;
         }
       }
     }
   }
-  return kept;
+  return lo < hi ? { lo, hi } : { lo: 0, hi: 0 };
 }
 
 /** All values of the stream (width×height×4 RGBA bytes for a brush region). */
@@ -173,10 +188,11 @@ export function brushSize(width: unknown, height: unknown): { width: number; hei
 /**
  * Decodes the alpha channel of a width×height brush RLE into the layout `into()` returns (row width
  * `width`; the destination must be zero there), called once the RLE is known to hold
- * width×height×4 values. Throws RleError when it does not.
+ * width×height×4 values. Throws RleError when it does not. Returns the pixels [lo, hi) (row-major
+ * index) outside which all are zero.
  */
-export function decodeBrushAlphaInto(rle: unknown, width: number, height: number, into: () => Omit<RowLayout, 'width'>): void {
-  decodeInto(rle, 4, 3, width * height * 4, () => ({ ...into(), width: Math.max(width, 1) }));
+export function decodeBrushAlphaInto(rle: unknown, width: number, height: number, into: () => Omit<RowLayout, 'width'>): Written {
+  return decodeInto(rle, 4, 3, width * height * 4, () => ({ ...into(), width: Math.max(width, 1) }));
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Encoder, EncoderContext, Entry } from '../../contracts.js';
 import { countSkip } from '../../run-context.js';
 import { safeRelativePath } from '../../sinks/safe-path.js';
 import type { Task } from '../../task.js';
-import { brushSize, decodeBrushAlphaInto, RleError, type RowLayout } from './brush-rle.js';
+import { brushSize, decodeBrushAlphaInto, RleError, type RowLayout, type Written } from './brush-rle.js';
 import { grayPngAsync, ScanlinePool } from './png-file.js';
 import { type Item, itemsOfTask, type Region } from './items.js';
 import { requireLabelConfig } from './require-config.js';
@@ -79,14 +79,19 @@ export function skipRegion(ctx: EncoderContext, item: Item, reason: string, deta
 
 /**
  * Decodes a region's mask into the layout `into(width, height)` returns (called once the RLE is
- * known to match the region's size; the destination must be zero there), or skips the region (F7)
- * and returns null.
+ * known to match the region's size; the destination must be zero there) and returns its size and
+ * the pixels outside which all are zero, or skips the region (F7) and returns null.
  */
-export function decodeRegion(ctx: EncoderContext, item: Item, region: Region, into: (width: number, height: number) => Omit<RowLayout, 'width'>): { width: number; height: number } | null {
+export function decodeRegion(
+  ctx: EncoderContext,
+  item: Item,
+  region: Region,
+  into: (width: number, height: number) => Omit<RowLayout, 'width'>,
+): { width: number; height: number; written: Written } | null {
   try {
     const size = brushSize(region.original_width, region.original_height);
-    decodeBrushAlphaInto(region.rle, size.width, size.height, () => into(size.width, size.height));
-    return size;
+    const written = decodeBrushAlphaInto(region.rle, size.width, size.height, () => into(size.width, size.height));
+    return { ...size, written };
   } catch (e) {
     if (!(e instanceof RleError)) throw e;
     skipRegion(ctx, item, 'brush RLE does not match its size', e.message);

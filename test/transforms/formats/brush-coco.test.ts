@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeBrushCoco } from '../../../src/transforms/formats/brush-coco.js';
-import { boundingRect, contourArea, externalContours } from '../../../src/transforms/formats/brush-contours.js';
+import { boundingRect, contourArea, externalContours, FramedImage, framedContours } from '../../../src/transforms/formats/brush-contours.js';
+import { decodeBrushAlphaInto } from '../../../src/transforms/formats/brush-rle.js';
+import { referenceContours } from './contours-reference.js';
 import { runCli, summaryOf } from '../../support/cli.js';
-import { brushResult, compare, context, encode, tempDir } from './brush-support.js';
+import { brushResult, compare, context, encode, encodeRle, randomMask, rgbaOf, rng, tempDir } from './brush-support.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/brush/', import.meta.url));
 const tmp = tempDir('labelstream-brush-coco-');
@@ -67,6 +69,31 @@ describe('outer contours (OpenCV RETR_EXTERNAL + CHAIN_APPROX_SIMPLE)', () => {
     const diag = new Uint8Array(16);
     for (let i = 0; i < 4; i++) diag[i * 4 + i] = 1;
     expect(externalContours(diag, 4, 4)).toEqual([[0, 0, 3, 3]]);
+  });
+
+  it('equals the plain per-pixel tracer on random masks, also decoded straight into a reused framed image', () => {
+    // sizes and bands chosen so that a large image leaves marks a smaller one must not see
+    const cases: Array<[number, number, number]> = [
+      [640, 480, 1],
+      [33, 17, 2],
+      [5, 3, 3],
+      [101, 60, 4],
+      [1, 9, 5],
+      [64, 64, 6],
+    ];
+    for (const [w, h, seed] of cases) {
+      const r = rng(seed);
+      const mask = randomMask(w, h, seed);
+      const top = Math.floor(r() * h);
+      const bottom = top + Math.floor(r() * (h - top));
+      for (let y = 0; y < h; y++) if (y < top || y > bottom) mask.fill(0, y * w, (y + 1) * w);
+      const expected = referenceContours(mask, w, h);
+      expect(externalContours(mask, w, h)).toEqual(expected);
+      const framed = new FramedImage(w, h);
+      const written = decodeBrushAlphaInto(encodeRle(rgbaOf(mask)), w, h, () => ({ dest: framed.img, offset: framed.origin, pitch: framed.pitch, binary: true }));
+      framed.onlyPixels(written.lo, written.hi);
+      expect(framedContours(framed)).toEqual(expected);
+    }
   });
 });
 
