@@ -84,10 +84,20 @@ export function transcriptOf(item: Item): Json | undefined {
   return undefined;
 }
 
+/** Skips logged at their level per run (the rest at debug level, like the media fetcher's failures); all are counted. */
+const LOG_LIMIT = 20;
+const logged = new WeakMap<object, number>();
+
 /** `reason` is the counter key (keep it constant: one key per URL would grow with the project); `url` goes to the log only. */
 function skip(ctx: EncoderContext, item: Item, reason: string, level: 'warn' | 'info' = 'warn', url?: string): void {
   countSkip(ctx.stats, `ASR_MANIFEST: ${reason}`);
-  ctx.log[level]({ task: item.id, annotation: item.annotation_id, ...(url === undefined ? {} : { url }) }, `ASR_MANIFEST: item skipped: ${reason}`);
+  const n = (logged.get(ctx.stats) ?? 0) + 1;
+  logged.set(ctx.stats, n);
+  const last = n === LOG_LIMIT ? ' (further skipped items at debug level; the summary counts them all)' : '';
+  ctx.log[n <= LOG_LIMIT ? level : 'debug'](
+    { task: item.id, annotation: item.annotation_id, ...(url === undefined ? {} : { url }) },
+    `ASR_MANIFEST: item skipped: ${reason}${last}`,
+  );
 }
 
 /** The manifest line of one item, or null when it is skipped. */

@@ -65,6 +65,13 @@ describe('ASR_MANIFEST', () => {
     expect(run.warnings.filter((w) => w.includes('no transcript'))).toHaveLength(4);
   });
 
+  it('counts every skipped item but logs only the first 20 as warnings', async () => {
+    const tasks = Array.from({ length: 25 }, (_, i) => ({ id: i + 1, data: { audio: `https://x.org/${i}.wav` }, annotations: [annotation([])] }));
+    const { run } = await manifest(tasks);
+    expect(run.stats.skipped['ASR_MANIFEST: no transcript (no TextArea text in the annotation)']).toBe(25);
+    expect(run.warnings.filter((w) => w.includes('no transcript'))).toHaveLength(20);
+  });
+
   it('takes the first text of the first output whose first region has a text', async () => {
     const { text } = await manifest([
       {
