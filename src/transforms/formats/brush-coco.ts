@@ -143,7 +143,7 @@ class BrushCoco {
                 return { dest: framed.img, offset: framed.origin, pitch: framed.pitch, binary: true };
               });
               if (size && framed) {
-                framed.onlyPixels(size.written.lo, size.written.hi);
+                framed.onlyPixels(size.written.lo, size.written.hi, size.written.minX, size.written.maxX);
                 contours = framedContours(framed);
               } else {
                 contours = null;

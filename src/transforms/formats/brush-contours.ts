@@ -30,9 +30,11 @@ export class FramedImage {
   readonly pitch: number;
   readonly img: Int8Array;
   readonly words: Int32Array;
-  /** Mask rows [firstRow, lastRow] hold every non-zero pixel (all rows unless `onlyRows` says less). */
+  /** Mask rows [firstRow, lastRow] and columns [firstCol, lastCol] hold every non-zero pixel (all unless `onlyPixels` says less). */
   firstRow = 0;
   lastRow: number;
+  firstCol = 0;
+  lastCol: number;
 
   constructor(
     readonly width: number,
@@ -40,6 +42,7 @@ export class FramedImage {
   ) {
     this.pitch = (width + 2 + 3) & ~3;
     this.lastRow = height - 1;
+    this.lastCol = width - 1;
     const bytes = this.pitch * (height + 2);
     let buffer: ArrayBuffer;
     if (bytes > SCRATCH_MAX) {
@@ -51,7 +54,7 @@ export class FramedImage {
       }
       buffer = scratch;
       new Int8Array(scratch).fill(0, dirty.from, dirty.to);
-      // until onlyRows() narrows it: the whole image may get written
+      // until onlyPixels() narrows it: the whole image may get written
       dirty.from = 0;
       dirty.to = bytes;
     }
@@ -65,10 +68,12 @@ export class FramedImage {
   }
 
   /**
-   * Says that only pixels [lo, hi) (row-major mask index) may be non-zero: the contour scan and the
-   * next image's clearing skip the rows outside.
+   * Says that only pixels [lo, hi) (row-major mask index) in columns [minX, maxX] may be non-zero:
+   * the contour scan skips the rows and columns outside, the next image's clearing the rows.
    */
-  onlyPixels(lo: number, hi: number): void {
+  onlyPixels(lo: number, hi: number, minX = 0, maxX = this.width - 1): void {
+    this.firstCol = Math.max(0, minX);
+    this.lastCol = Math.min(this.width - 1, maxX);
     if (hi <= lo) {
       this.firstRow = 0;
       this.lastRow = -1;
@@ -135,29 +140,32 @@ function traceOuter(img: Int8Array, delta: Int32Array, start: number, x0: number
  * output order. Marks the borders it traces in the image.
  */
 export function framedContours(framed: FramedImage): number[][] {
-  const { img, words, pitch, width, firstRow, lastRow } = framed;
+  const { img, words, pitch, firstRow, lastRow, firstCol, lastCol } = framed;
   const delta = new Int32Array(8);
   for (let s = 0; s < 8; s++) delta[s] = DX[s] + DY[s] * pitch;
   const found: number[][] = [];
-  const xEnd = width + 1;
+  // Pixels left and right of [firstCol, lastCol] are zero: they change nothing while prev = 0,
+  // and after the last non-zero pixel only lnbd could change, which no later pixel reads.
+  const xStart = firstCol + 1;
+  const xEnd = lastCol + 2;
   // The scan of OpenCV's cvFindNextContour in RETR_EXTERNAL mode; lnbd = last border met in the row.
   for (let y = firstRow + 1; y <= lastRow + 1; y++) {
     const row = y * pitch;
     let lnbd = 0;
     let prev = 0;
-    let x = 1;
+    let x = xStart;
+    /** Words entirely before xEnd. */
+    const wEnd = (row + xEnd) >> 2;
     while (x < xEnd) {
       const p = img[row + x];
       if (p === prev) {
         // nothing changes until the value does: skip equal bytes a word at a time
         x++;
-        if ((x & 3) === 0 && x + 4 <= xEnd) {
+        if ((x & 3) === 0) {
           const same = Math.imul(prev & 0xff, 0x01010101);
           let w = (row + x) >> 2;
-          while (x + 4 <= xEnd && words[w] === same) {
-            x += 4;
-            w++;
-          }
+          while (w < wEnd && words[w] === same) w++;
+          x = (w << 2) - row;
         }
         continue;
       }

@@ -80,10 +80,15 @@ export interface RowLayout {
   binary?: boolean;
 }
 
-/** Kept values [lo, hi) outside which a decode wrote nothing. */
+/**
+ * Where a decode wrote: nothing outside kept values [lo, hi), nor outside columns [minX, maxX] of
+ * the layout's rows (lo = hi and minX > maxX when all values are zero).
+ */
 export interface Written {
   lo: number;
   hi: number;
+  minX: number;
+  maxX: number;
 }
 
 /** Writes v at kept values [from, to) of the layout, one `fill` per row. */
@@ -109,8 +114,7 @@ function fillRange(layout: RowLayout, from: number, to: number, v: number): void
 /**
  * Decodes the values at positions `channel`, `channel + stride`, … of the stream (all of them for
  * stride 1) into `layout` (see RowLayout), after checking that the stream declares `expected`
- * values (when given). Returns the range of kept values [lo, hi) outside which nothing was written
- * (lo = hi when the values are all zero).
+ * values (when given). Returns where it wrote (see Written).
  */
 function decodeInto(rle: unknown, stride: number, channel: number, expected: number | undefined, layout: (kept: number) => RowLayout): Written {
   if (!Array.isArray(rle)) throw new RleError('rle is not a list');
@@ -129,6 +133,8 @@ function decodeInto(rle: unknown, stride: number, channel: number, expected: num
   const keptBefore = (i: number) => (i > channel ? Math.floor((i - channel - 1) / stride) + 1 : 0);
   let lo = Infinity;
   let hi = 0;
+  let minX = Infinity;
+  let maxX = -1;
   let i = 0;
   while (i < num) {
     const repeat = input.read(1);
@@ -144,6 +150,12 @@ function decodeInto(rle: unknown, stride: number, channel: number, expected: num
           fillRange(out, from, to, v);
           if (from < lo) lo = from;
           hi = to;
+          const yFrom = Math.floor(from / width);
+          const yLast = Math.floor((to - 1) / width);
+          const xFrom = yFrom === yLast ? from - yFrom * width : 0; // several rows: all columns
+          const xLast = yFrom === yLast ? to - 1 - yLast * width : width - 1;
+          if (xFrom < minX) minX = xFrom;
+          if (xLast > maxX) maxX = xLast;
         }
       }
       i = end;
@@ -157,12 +169,15 @@ function decodeInto(rle: unknown, stride: number, channel: number, expected: num
           if (k < lo) lo = k;
           hi = k + 1;
           const y = Math.floor(k / width);
+          const x = k - y * width;
+          if (x < minX) minX = x;
+          if (x > maxX) maxX = x;
           dest[offset + y * pitch + (k - y * width)] = v;
         }
       }
     }
   }
-  return lo < hi ? { lo, hi } : { lo: 0, hi: 0 };
+  return lo < hi ? { lo, hi, minX, maxX } : { lo: 0, hi: 0, minX: 0, maxX: -1 };
 }
 
 /** All values of the stream (width×height×4 RGBA bytes for a brush region). */

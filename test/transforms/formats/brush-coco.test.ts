@@ -72,7 +72,7 @@ describe('outer contours (OpenCV RETR_EXTERNAL + CHAIN_APPROX_SIMPLE)', () => {
   });
 
   it('equals the plain per-pixel tracer on random masks, also decoded straight into a reused framed image', () => {
-    // sizes and bands chosen so that a large image leaves marks a smaller one must not see
+    // sizes and bands of rows and columns chosen so that a large image leaves marks a smaller one must not see
     const cases: Array<[number, number, number]> = [
       [640, 480, 1],
       [33, 17, 2],
@@ -86,12 +86,18 @@ describe('outer contours (OpenCV RETR_EXTERNAL + CHAIN_APPROX_SIMPLE)', () => {
       const mask = randomMask(w, h, seed);
       const top = Math.floor(r() * h);
       const bottom = top + Math.floor(r() * (h - top));
-      for (let y = 0; y < h; y++) if (y < top || y > bottom) mask.fill(0, y * w, (y + 1) * w);
+      const left = Math.floor(r() * w);
+      const right = left + Math.floor(r() * (w - left));
+      for (let y = 0; y < h; y++) {
+        if (y < top || y > bottom) mask.fill(0, y * w, (y + 1) * w);
+        mask.fill(0, y * w, y * w + left);
+        mask.fill(0, y * w + right + 1, (y + 1) * w);
+      }
       const expected = referenceContours(mask, w, h);
       expect(externalContours(mask, w, h)).toEqual(expected);
       const framed = new FramedImage(w, h);
       const written = decodeBrushAlphaInto(encodeRle(rgbaOf(mask)), w, h, () => ({ dest: framed.img, offset: framed.origin, pitch: framed.pitch, binary: true }));
-      framed.onlyPixels(written.lo, written.hi);
+      framed.onlyPixels(written.lo, written.hi, written.minX, written.maxX);
       expect(framedContours(framed)).toEqual(expected);
     }
   });
