@@ -8,7 +8,7 @@ import { throwIfAborted, UsageError } from '../errors.js';
 import type { ExportSpec } from '../export-spec.js';
 import { type LabelConfig, parseLabelConfig } from '../label-config.js';
 import type { RunContext } from '../run-context.js';
-import { type Annotation, type Draft, type Prediction, RAW_JSON, type Task } from '../task.js';
+import type { Task } from '../task.js';
 import {
   ANNOTATION_FIELDS,
   type Children,
@@ -25,7 +25,6 @@ import {
   selectList,
   TASK_FIELDS,
 } from './ls-render.js';
-import { jsonText } from './raw-json.js';
 
 export type Row = Record<string, unknown>;
 
@@ -272,7 +271,7 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
         `SELECT ${selectList('a', o.annotation, jsonExpr)}${cbJoin ? ', u.email AS u_email, u.first_name AS u_first_name, u.last_name AS u_last_name' : ''}` +
         `, a.task_id FROM task_completion a${cbJoin ? ' LEFT JOIN htx_user u ON u.id = a.completed_by_id' : ''}` +
         ` WHERE ${taskIn('a.task_id')}${annWhere} ORDER BY a.task_id, a.id`,
-      (r, id) => push<Annotation>(ch.annotations, id, renderAnnotation(r, o)),
+      (r, id) => push(ch.annotations, id, renderAnnotation(r, o)),
     );
     if (o.hasDrafts) {
       await run(
@@ -281,7 +280,7 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
             ? `SELECT ${selectList('d', o.draft, jsonExpr)}, d.task_id, u.email AS u_email, u.first_name AS u_first_name, u.last_name AS u_last_name` +
               ` FROM tasks_annotationdraft d LEFT JOIN htx_user u ON u.id = d.user_id WHERE ${taskIn('d.task_id')} ORDER BY d.task_id, d.id`
             : `SELECT d.id, d.task_id FROM tasks_annotationdraft d WHERE ${taskIn('d.task_id')} ORDER BY d.task_id, d.id`,
-        (r, id) => push<number | Draft>(ch.drafts, id, o.draftsFull ? renderDraft(r, o) : Number(r.id)),
+        (r, id) => push(ch.drafts, id, o.draftsFull ? renderDraft(r, o) : Number(r.id)),
       );
     }
     if (o.hasPredictions) {
@@ -290,7 +289,7 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
           o.predictionsFull
             ? `SELECT ${selectList('p', o.prediction, jsonExpr)}, p.task_id FROM prediction p WHERE ${taskIn('p.task_id')} ORDER BY p.task_id, p.id`
             : `SELECT p.id, p.task_id FROM prediction p WHERE ${taskIn('p.task_id')} ORDER BY p.task_id, p.id`,
-        (r, id) => push<number | Prediction>(ch.predictions, id, o.predictionsFull ? renderPrediction(r, o) : Number(r.id)),
+        (r, id) => push(ch.predictions, id, o.predictionsFull ? renderPrediction(r, o) : Number(r.id)),
       );
     }
     if (o.hasCommentAuthors) {
@@ -317,11 +316,6 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
     async *batches(ctx: RunContext): AsyncGenerator<Task[]> {
       // Tasks written untouched (JSON/NDJSON, no transform): rendered straight to their JSON text.
       const ro: RenderOptions = { ...o, raw: ctx.passthrough === true };
-      const render = (r: Row, ch: Children): Task => {
-        const t = renderTask(r, ch, ro);
-        if (ro.raw) t[RAW_JSON] = Buffer.from(jsonText(t));
-        return t;
-      };
       const load = (after: number) => {
         const p = (async () => {
           const rows = await page(ro, after);
@@ -345,7 +339,7 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
           const size = Math.max(1, next ? Math.min(ctx.batchSize, READ_AHEAD_BATCH) : ctx.batchSize);
           for (let i = 0; i < rows.length; i += size) {
             if (next) await new Promise((resolve) => setImmediate(resolve));
-            const tasks = rows.slice(i, i + size).map((r) => render(r, ch));
+            const tasks = rows.slice(i, i + size).map((r) => renderTask(r, ch, ro));
             ctx.stats.read += tasks.length;
             yield tasks;
           }

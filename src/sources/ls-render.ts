@@ -4,8 +4,8 @@
 // of older/newer schemas (a key is emitted only when its column exists, in Django model order).
 // Drivers hand raw rows plus a Decoder that knows their storage types (jsonb vs TEXT JSON, etc.).
 
-import type { Annotation, Draft, JsonObject, Prediction, Task } from '../task.js';
-import { RawJson, rawJson } from './raw-json.js';
+import { type Annotation, type Draft, type JsonObject, type Prediction, RAW_JSON, type Task } from '../task.js';
+import { quotedKey, RawJson, rawJson } from './raw-json.js';
 
 /** How a driver's raw column values become JSON values. */
 export interface Decoder {
@@ -305,70 +305,144 @@ export interface RenderOptions {
   hasPredictions: boolean;
   hasCommentAuthors: boolean;
   /**
-   * JSON columns stay text (RawJson) and each task carries its JSON text in RAW_JSON: set for runs
-   * that write tasks untouched (ctx.passthrough). The rows' JSON columns must then arrive as text.
+   * Raw rendering, for runs that write tasks untouched (ctx.passthrough): JSON columns are copied
+   * as text (RawJson), children and tasks are rendered straight to JSON text, and each task is only
+   * its id plus that text in RAW_JSON. The rows' JSON columns must then arrive as text.
    */
   raw?: boolean;
 }
 
-export function renderAnnotation(row: Row, o: RenderOptions): Annotation {
-  const out: Record<string, unknown> = {};
+// Each renderer writes its keys, in export order, into an Out: a plain object (tasks that go
+// through transforms and encoders), or JSON text (raw rendering, `RenderOptions.raw`), so both
+// paths share one definition of every key, its order and its value.
+
+interface Out {
+  put(key: string, v: unknown): void;
+  /** Children already rendered by this same Out kind (objects, or JSON texts). */
+  list(key: string, items: unknown[]): void;
+}
+
+class ObjectOut implements Out {
+  readonly obj: Record<string, unknown> = {};
+  put(key: string, v: unknown): void {
+    this.obj[key] = v;
+  }
+  list(key: string, items: unknown[]): void {
+    this.obj[key] = items;
+  }
+}
+
+class TextOut implements Out {
+  text = '{';
+  put(key: string, v: unknown): void {
+    this.text += `${this.text.length > 1 ? ',' : ''}${quotedKey(key)}${v instanceof RawJson ? v.text : (JSON.stringify(v) ?? 'null')}`;
+  }
+  list(key: string, items: unknown[]): void {
+    this.text += `${this.text.length > 1 ? ',' : ''}${quotedKey(key)}[${items.join(',')}]`;
+  }
+  done(): string {
+    return `${this.text}}`;
+  }
+}
+
+function annotationInto(row: Row, o: RenderOptions, out: Out): void {
   for (const [key, col, kind] of o.annotation) {
     if (key === 'completed_by') {
       const id = o.decoder.int(row[col]);
       if (o.completedByFull && id !== null && row.u_email !== null && row.u_email !== undefined) {
-        out.completed_by = { id, email: row.u_email, first_name: row.u_first_name, last_name: row.u_last_name };
-      } else out.completed_by = id;
-    } else out[key] = value(kind, row[col], o);
+        out.put('completed_by', { id, email: row.u_email, first_name: row.u_first_name, last_name: row.u_last_name });
+      } else out.put('completed_by', id);
+    } else out.put(key, value(kind, row[col], o));
   }
-  return out as Annotation;
 }
 
-export function renderPrediction(row: Row, o: RenderOptions): Prediction {
-  const out: Record<string, unknown> = {};
+function predictionInto(row: Row, o: RenderOptions, out: Out): void {
   for (const [key, col, kind] of o.prediction) {
-    out[key] = key === 'created_ago' ? createdAgo(o.decoder.dt(row[col]), o.now) : value(kind, row[col], o);
+    out.put(key, key === 'created_ago' ? createdAgo(o.decoder.dt(row[col]), o.now) : value(kind, row[col], o));
   }
-  return out as Prediction;
 }
 
-export function renderDraft(row: Row, o: RenderOptions): Draft {
-  const out: Record<string, unknown> = {};
+function draftInto(row: Row, o: RenderOptions, out: Out): void {
   const email = String(row.u_email ?? '');
   for (const [key, col, kind] of o.draft) {
-    if (key === 'user') out.user = email;
+    if (key === 'user') out.put('user', email);
     else if (key === 'created_username') {
-      out.created_username = createdUsername(String(row.u_first_name ?? ''), String(row.u_last_name ?? ''), email, Number(row[col]));
-    } else if (key === 'created_ago') out.created_ago = createdAgo(o.decoder.dt(row[col]), o.now);
-    else out[key] = value(kind, row[col], o);
+      out.put('created_username', createdUsername(String(row.u_first_name ?? ''), String(row.u_last_name ?? ''), email, Number(row[col])));
+    } else if (key === 'created_ago') out.put('created_ago', createdAgo(o.decoder.dt(row[col]), o.now));
+    else out.put(key, value(kind, row[col], o));
   }
-  return out as Draft;
 }
+
+/** A child row rendered: an object, or (raw rendering) its JSON text. */
+export type Rendered<T> = T | string;
+
+function rendered<T>(row: Row, o: RenderOptions, into: (row: Row, o: RenderOptions, out: Out) => void): Rendered<T> {
+  if (o.raw) {
+    const out = new TextOut();
+    into(row, o, out);
+    return out.done();
+  }
+  const out = new ObjectOut();
+  into(row, o, out);
+  return out.obj as T;
+}
+
+export const renderAnnotation = (row: Row, o: RenderOptions): Rendered<Annotation> => rendered(row, o, annotationInto);
+export const renderPrediction = (row: Row, o: RenderOptions): Rendered<Prediction> => rendered(row, o, predictionInto);
+export const renderDraft = (row: Row, o: RenderOptions): Rendered<Draft> => rendered(row, o, draftInto);
 
 /** Children of one page, grouped by task id, each list ascending by id. */
 export interface Children {
-  annotations: Map<number, Annotation[]>;
-  drafts: Map<number, Array<number | Draft>>;
-  predictions: Map<number, Array<number | Prediction>>;
+  annotations: Map<number, Array<Rendered<Annotation>>>;
+  drafts: Map<number, Array<number | Rendered<Draft>>>;
+  predictions: Map<number, Array<number | Rendered<Prediction>>>;
   commentAuthors: Map<number, number[]>;
 }
 
-export function renderTask(row: Row, ch: Children, o: RenderOptions): Task {
-  const d = o.decoder;
-  const id = d.int(row.id) as number;
-  const t: Record<string, unknown> = { id, annotations: ch.annotations.get(id) ?? [] };
+function taskInto(row: Row, id: number, ch: Children, o: RenderOptions, out: Out): void {
+  out.put('id', id);
+  out.list('annotations', ch.annotations.get(id) ?? []);
   if (o.hasFileUpload && row.file_upload_file !== null && row.file_upload_file !== undefined) {
-    t.file_upload = uploadName(String(row.file_upload_file));
+    out.put('file_upload', uploadName(String(row.file_upload_file)));
   }
-  if (o.hasDrafts) t.drafts = ch.drafts.get(id) ?? [];
-  if (o.hasPredictions) t.predictions = ch.predictions.get(id) ?? [];
+  if (o.hasDrafts) out.list('drafts', ch.drafts.get(id) ?? []);
+  if (o.hasPredictions) out.list('predictions', ch.predictions.get(id) ?? []);
   for (const [key, col, kind] of o.task) {
     let v = value(kind, row[col], o);
     if (key === 'data') v = v instanceof RawJson ? rawData(v, o.firstDataType) : replaceUndefined((v ?? {}) as JsonObject, o.firstDataType);
-    t[key] = v;
+    out.put(key, v);
   }
-  if (o.hasCommentAuthors) t.comment_authors = ch.commentAuthors.get(id) ?? [];
-  return t as Task;
+  if (o.hasCommentAuthors) out.list('comment_authors', ch.commentAuthors.get(id) ?? []);
+}
+
+/**
+ * A raw-rendered task: its id and its JSON text (RAW_JSON), which is all the JSON/NDJSON encoders
+ * read on the pass-through path. Anything reading its content fails loudly instead of seeing an
+ * empty task.
+ */
+const RAW_TASK: object = Object.freeze(
+  Object.create(Object.prototype, {
+    data: {
+      get() {
+        throw new Error('internal error: a task rendered as JSON text was read as an object (pass-through only)');
+      },
+    },
+  }),
+);
+
+export function renderTask(row: Row, ch: Children, o: RenderOptions): Task {
+  const id = o.decoder.int(row.id) as number;
+  if (o.raw) {
+    const out = new TextOut();
+    taskInto(row, id, ch, o, out);
+    const t = Object.create(RAW_TASK) as Task;
+    t.id = id;
+    t[RAW_JSON] = Buffer.from(out.done());
+    return t;
+  }
+  const out = new ObjectOut();
+  taskInto(row, id, ch, o, out);
+  return out.obj as Task;
 }
 
 /** §3.4 on raw `data` text: parsed only when the text mentions the key. */
