@@ -132,16 +132,40 @@ export function codePointCompare(a: string, b: string): number {
   return x.length - y.length;
 }
 
-async function write(out: WriteStream, text: string): Promise<void> {
-  if (!out.write(text)) await once(out, 'drain');
-}
-
 async function closeStream(out: WriteStream): Promise<void> {
   if (out.closed) return;
   await new Promise<void>((resolve, reject) => {
     out.once('error', reject);
     out.end(() => resolve());
   });
+}
+
+/**
+ * Writes to the spool with backpressure; the stream's first error is kept and thrown by the next
+ * write or close (events.once also rejects a pending 'drain' wait on 'error'). Not
+ * `Promise.race([write, neverSettlingErrorPromise])`: every race leaves a reaction on the pending
+ * promise for the rest of the run (measured: live heap +9 MB over 1M tasks).
+ */
+function spoolWriter(out: WriteStream): { write(text: string): Promise<void>; close(): Promise<void> } {
+  let failure: Error | undefined;
+  out.on('error', (e) => {
+    failure ??= e;
+  });
+  const check = () => {
+    if (failure) throw failure;
+  };
+  return {
+    async write(text) {
+      check();
+      if (!out.write(text)) await once(out, 'drain');
+      check();
+    },
+    async close() {
+      check();
+      await closeStream(out);
+      check();
+    },
+  };
 }
 
 /**
@@ -155,8 +179,7 @@ const ALWAYS = ['annotator', 'annotation_id', 'created_at', 'updated_at', 'lead_
 async function* csvText(tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext, config: LabelConfig, sep: string): AsyncGenerator<string | Buffer> {
   const spoolPath = join(ctx.tmpDir, `csv-spool-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.ndjson`);
   const spool = createWriteStream(spoolPath);
-  const spoolError = new Promise<never>((_, reject) => spool.once('error', reject));
-  spoolError.catch(() => undefined);
+  const writer = spoolWriter(spool);
   try {
     // Pass 1: spool rows, collect column names and output from_names.
     const columns = new Set<string>(ALWAYS);
@@ -175,13 +198,13 @@ async function* csvText(tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext, co
           rows++;
         }
         if (text.length >= CHUNK) {
-          await Promise.race([write(spool, text), spoolError]);
+          await writer.write(text);
           text = '';
         }
       }
-      if (text) await Promise.race([write(spool, text), spoolError]);
+      if (text) await writer.write(text);
     }
-    await Promise.race([closeStream(spool), spoolError]);
+    await writer.close();
 
     // Pass 2: header, then the spooled rows with data keys renamed.
     for (const k of dataKeys) columns.add(dataColumn(k, fromNames));
