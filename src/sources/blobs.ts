@@ -8,7 +8,7 @@ import pLimit from 'p-limit';
 import type { Source } from '../contracts.js';
 import { InputError, throwIfAborted } from '../errors.js';
 import { countDrop, type RunContext } from '../run-context.js';
-import type { BlobStore } from '../storage/blob-store.js';
+import type { BlobInfo, BlobStore } from '../storage/blob-store.js';
 import { isNotFound, withRetry } from '../storage/retry.js';
 import { isPerAnnotationBlob, regroupAnnotationBlobs } from './annotation-blobs.js';
 import { isTaskLike, type Task, type TaskBatch } from '../task.js';
@@ -64,32 +64,67 @@ function newerBlob(a: Held, b: Held): boolean {
   return lastChange(a.task) >= lastChange(b.task);
 }
 
+/**
+ * The task-blob keys under `prefix` in listing order, one listing page read ahead: the next
+ * LIST request runs while the current page's blobs are read, so reads never wait for it.
+ */
+async function* taskKeys(store: BlobStore, prefix: string, ctx: RunContext): AsyncGenerator<BlobInfo> {
+  const pages = store.list(prefix)[Symbol.asyncIterator]();
+  let next = pages.next();
+  try {
+    for (;;) {
+      const r = await next;
+      if (r.done) return;
+      throwIfAborted(ctx.signal);
+      next = pages.next();
+      next.catch(() => undefined); // surfaces when awaited
+      for (const b of r.value) {
+        if (TASK_KEY.test(b.key)) {
+          yield b;
+        } else {
+          countDrop(ctx.stats, 'not a task blob name');
+          ctx.log.debug({ key: b.key }, 'skipped: not a <task_id>[.json] key');
+        }
+      }
+    }
+  } finally {
+    await next.catch(() => undefined);
+    await pages.return?.(undefined);
+  }
+}
+
 export function openBlobSource(store: BlobStore, prefix: string, concurrency = 16): Source {
   const limit = pLimit(concurrency);
   const window = Math.max(4 * concurrency, 64);
   async function* batches(ctx: RunContext): AsyncGenerator<TaskBatch> {
     let batch: Task[] = [];
     let pending: Held | undefined;
-    for await (const page of store.list(prefix)) {
-      throwIfAborted(ctx.signal);
-      const keys = page.filter((b) => {
-        if (TASK_KEY.test(b.key)) return true;
-        countDrop(ctx.stats, 'not a task blob name');
-        ctx.log.debug({ key: b.key }, 'skipped: not a <task_id>[.json] key');
-        return false;
-      });
-      // Windows of blobs (not the whole page), two in flight so that the reads never drain at a
-      // window boundary: memory is bounded by 2 × window × blob size.
-      const readWindow = (start: number) => {
-        const p = Promise.all(keys.slice(start, start + window).map((b) => limit(() => readText(store, b.key, ctx))));
-        p.catch(() => undefined); // surfaces when awaited; not "unhandled" while waiting its turn
-        return p;
-      };
-      const inFlight = [readWindow(0), ...(window < keys.length ? [readWindow(window)] : [])];
-      for (let start = 0; start < keys.length; start += window) {
-        const slice = keys.slice(start, start + window);
-        const texts = await (inFlight.shift() as ReturnType<typeof readWindow>);
-        if (start + 2 * window < keys.length) inFlight.push(readWindow(start + 2 * window));
+    const keys = taskKeys(store, prefix, ctx);
+    // Windows of consecutive keys (across listing pages), two in flight so that the reads never
+    // drain at a window boundary: memory is bounded by 2 × window × blob size. Each window takes
+    // its keys after the previous one has (takes are chained), so windows stay in listing order.
+    let taking: Promise<BlobInfo[]> = Promise.resolve([]);
+    const takeKeys = async (): Promise<BlobInfo[]> => {
+      const out: BlobInfo[] = [];
+      while (out.length < window) {
+        const r = await keys.next();
+        if (r.done) break;
+        out.push(r.value);
+      }
+      return out;
+    };
+    const readWindow = () => {
+      const slice = (taking = taking.then(takeKeys));
+      const p = slice.then(async (s) => ({ slice: s, texts: await Promise.all(s.map((b) => limit(() => readText(store, b.key, ctx)))) }));
+      p.catch(() => undefined); // surfaces when awaited; not "unhandled" while waiting its turn
+      return p;
+    };
+    const inFlight = [readWindow(), readWindow()];
+    try {
+      for (;;) {
+        const { slice, texts } = await (inFlight.shift() as ReturnType<typeof readWindow>);
+        if (slice.length === 0) break;
+        inFlight.push(readWindow());
         for (let i = 0; i < slice.length; i++) {
           const key = slice[i].key;
           const text = texts[i];
@@ -107,6 +142,7 @@ export function openBlobSource(store: BlobStore, prefix: string, concurrency = 1
               throw new InputError('a per-annotation blob among per-task blobs: one prefix must hold one layout', `${store.url}/${key}`);
             }
             // Label Studio Community's default layout: regroup the whole prefix (annotation-blobs.ts).
+            await stop(inFlight, keys);
             yield* regroupAnnotationBlobs(store, prefix, (k) => TASK_KEY.test(k), (k) => readText(store, k, ctx), concurrency, ctx);
             return;
           }
@@ -133,9 +169,17 @@ export function openBlobSource(store: BlobStore, prefix: string, concurrency = 1
           }
         }
       }
+    } finally {
+      await stop(inFlight, keys);
     }
     if (pending) batch.push(pending.task);
     if (batch.length > 0) yield batch;
   }
   return { name: store.url, batches, close: async () => store.close?.() };
+}
+
+/** Lets the windows in flight settle (their reads are bounded) and ends the listing. */
+async function stop(inFlight: Array<Promise<unknown>>, keys: AsyncGenerator<BlobInfo>): Promise<void> {
+  await Promise.allSettled(inFlight.splice(0));
+  await keys.return(undefined);
 }

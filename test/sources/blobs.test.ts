@@ -47,3 +47,40 @@ it('skips and counts a blob deleted after it was listed', async () => {
   expect(stats.dropped).toEqual({ 'blob deleted after listing': 1 });
   expect(stats.read).toBe(2);
 });
+
+/** A local store listing two keys per page, recording when pages are requested and reads finish. */
+class SmallPagesStore extends LocalStore {
+  readonly events: string[] = [];
+  override async *list(prefix: string): AsyncIterable<BlobInfo[]> {
+    const all: BlobInfo[] = [];
+    for await (const page of super.list(prefix)) all.push(...page);
+    all.sort((a, b) => a.key.localeCompare(b.key));
+    for (let i = 0; i < all.length; i += 2) {
+      this.events.push(`list ${i / 2}`);
+      await new Promise((r) => setTimeout(r, 5));
+      yield all.slice(i, i + 2);
+    }
+  }
+  override async get(key: string) {
+    const body = await super.get(key);
+    await new Promise((r) => setTimeout(r, 20));
+    this.events.push(`read ${key}`);
+    return body;
+  }
+}
+
+it('reads across listing pages in listing order, with the next page listed while the current one is read', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'labelstream-blobs-pages-'));
+  const ids = [10, 11, 12, 13, 14, 15, 16, 17, 18];
+  for (const id of ids) await writeFile(join(root, `${id}.json`), JSON.stringify({ id, data: { n: id } }));
+  const stats = newStats();
+  const log = pino({ level: 'silent' });
+  const ctx: RunContext = { log, stats, rejections: new Rejections(stats, 0, undefined, log), signal: new AbortController().signal, batchSize: 4, tmpDir: root };
+  const store = new SmallPagesStore(root);
+  const seen: number[] = [];
+  for await (const batch of openBlobSource(store, '', 3).batches(ctx)) seen.push(...batch.map((t) => t.id));
+  await rm(root, { recursive: true, force: true });
+  expect(seen).toEqual(ids);
+  // Page 1 was requested before the first read of page 0 finished: listing never waits for reads.
+  expect(store.events.indexOf('list 1')).toBeLessThan(store.events.indexOf('read 10.json'));
+});
