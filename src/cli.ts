@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
 import { AbortedError, EXIT, UsageError } from './errors.js';
 import type { AnnotationKinds, ExportSpec, IdSelection } from './export-spec.js';
-import { defaultSpec } from './export-spec.js';
+import { defaultSpec, defaultWorkers } from './export-spec.js';
 import { formatSupport, resolveFormatName } from './label-config.js';
 import { addGenerateCommand } from './generate-command.js';
 import { makeLogger } from './log.js';
@@ -146,6 +146,7 @@ export function buildSpec(opts: Opts): ExportSpec {
   if (opts.errorReport) spec.errorReport = String(opts.errorReport);
   if (opts.batchSize !== undefined) spec.batchSize = Math.max(1, positiveInt('--batch-size', opts.batchSize));
   if (opts.pageSize !== undefined) spec.pageSize = Math.max(1, positiveInt('--page-size', opts.pageSize));
+  spec.workers = opts.workers !== undefined ? positiveInt('--workers', opts.workers) : defaultWorkers();
   if (opts.concurrency !== undefined) spec.concurrency = Math.max(1, positiveInt('--concurrency', opts.concurrency));
   if (opts.s3Endpoint) spec.s3Endpoint = String(opts.s3Endpoint);
   if (opts.tmpDir) spec.tmpDir = String(opts.tmpDir);
@@ -217,6 +218,7 @@ export function buildProgram(): Command {
     .addOption(opt('--error-report <file>', 'NDJSON file receiving each rejected record and its reason (default labelstream-errors.ndjson)'))
     .addOption(opt('--batch-size <n>', 'tasks per batch in the pipeline (default 500)'))
     .addOption(opt('--page-size <n>', 'tasks per database page (default 1000)'))
+    .addOption(opt('--workers <n>', 'threads reading and rendering database pages; 0: all in the main thread (default 2 with 2+ CPUs, else 0)'))
     .addOption(opt('--concurrency <n>', 'parallel blob reads / object writes for buckets and blob folders (default 16)'))
     .addOption(opt('--s3-endpoint <url>', 'S3-compatible endpoint (MinIO, Ceph, R2…; default AWS_ENDPOINT_URL); uses path-style addressing'))
     .addOption(opt('--ls-url <url>', 'Label Studio URL for /data/upload and /data/local-files media (default LABEL_STUDIO_URL)'))

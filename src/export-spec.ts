@@ -1,6 +1,7 @@
 // The validated description of one export run. The CLI builds it from flags, environment
 // variables and a config file; run() in pipeline.ts executes it.
 
+import { availableParallelism } from 'node:os';
 import type { FormatName } from './label-config.js';
 
 export type OnlyExclude = 'only' | 'exclude';
@@ -48,6 +49,8 @@ export interface ExportSpec {
   batchSize: number;
   /** Keyset page size for database sources. */
   pageSize: number;
+  /** Worker threads reading and rendering database pages (0: in the main thread). */
+  workers: number;
   /** Parallel blob reads / object writes for bucket and blob-folder sources and sinks. */
   concurrency: number;
   /** S3-compatible endpoint (else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL); path-style addressing. */
@@ -79,9 +82,15 @@ export function defaultSpec(from: string, to: string, format: FormatName): Expor
     maxErrors: 0,
     batchSize: 500,
     pageSize: 1000,
+    workers: 0,
     concurrency: 16,
     progressInterval: 5,
   };
+}
+
+/** `--workers` default: one thread for reading the database and one for encoding need 2 CPUs. */
+export function defaultWorkers(): number {
+  return availableParallelism() >= 2 ? 2 : 0;
 }
 
 export function idSelected(sel: IdSelection, id: number): boolean {

@@ -25,6 +25,8 @@ import {
   selectList,
   TASK_FIELDS,
 } from './ls-render.js';
+import { parallelBatches, workersAvailable } from './ls-db-parallel.js';
+import type { WorkerInit } from './ls-db-worker.js';
 
 export type Row = Record<string, unknown>;
 
@@ -51,8 +53,21 @@ export interface LsDriver {
    * Absent: the column's text is used as the database returns it (PostgreSQL jsonb text).
    */
   rawJsonExpr?(expr: string): string;
+  /**
+   * How a worker thread opens its own connection onto this run's snapshot (ls-db-parallel.ts):
+   * PostgreSQL exports the transaction's snapshot; SQLite relies on the read lock this connection
+   * holds (undefined in WAL mode, where a second connection could see later commits).
+   */
+  workerConnection?(): Promise<WorkerConnection | undefined>;
   /** Ends the read transaction and the connection. */
   close(): Promise<void>;
+}
+
+/** What a worker needs to connect to the same database and snapshot (never logged: may hold a password). */
+export interface WorkerConnection {
+  dialect: LsDriver['dialect'];
+  from: string;
+  snapshot?: string;
 }
 
 /** Positional parameters in the driver's syntax ($n or ?), in the order they appear in the SQL. */
@@ -196,7 +211,26 @@ export async function openLsSource(driver: LsDriver, spec: ExportSpec): Promise<
   }
 }
 
-async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
+/** One connection's view of the project: render options and the page and children queries. */
+export interface LsReader {
+  projectId: number;
+  labelConfig?: LabelConfig;
+  hasIsLabeled: boolean;
+  /** The annotation filter as SQL ('' when it stays in-process). */
+  annWhere: string;
+  options: RenderOptions;
+  /** Up to pageSize task rows with id > after (and ≤ upTo), ascending. */
+  page(o: RenderOptions, after: number, upTo?: number): Promise<Row[]>;
+  /** The ids page() would return (an index-only read). */
+  pageIds(after: number): Promise<number[]>;
+  /** Child rows of the page's tasks, rendered, grouped by task. */
+  children(o: RenderOptions, ids: number[]): Promise<Children>;
+}
+
+/** Below any id, and still a valid int4 parameter. */
+export const FIRST_AFTER = -2147483648;
+
+export async function prepareReader(driver: LsDriver, spec: ExportSpec, now = new Date()): Promise<LsReader> {
   const schema = await readSchema(driver);
   const project = await chooseProject(driver, schema, spec.project);
   let labelConfig: LabelConfig | undefined;
@@ -211,13 +245,13 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
   // Converter formats read annotations only (export-formats.md: predictions and drafts are ignored
   // by every format but DOCLANG), so their tables are not read at all.
   const wholeTasks = spec.layout === 'per-task' || spec.format === 'JSON' || spec.format === 'NDJSON';
-  const o: RenderOptions = {
+  const options: RenderOptions = {
     decoder: driver.decoder,
     firstDataType: labelConfig?.firstDataType,
     completedByFull: spec.completedBy === 'full' && userDetails && schema.tables.has('htx_user'),
     draftsFull: spec.drafts === 'full' && schema.tables.has('htx_user'),
     predictionsFull: spec.predictions === 'full',
-    now: new Date(),
+    now,
     task: present(TASK_FIELDS, schema.task),
     annotation: present(ANNOTATION_FIELDS, schema.annotation),
     prediction: present(PREDICTION_FIELDS, schema.prediction),
@@ -227,25 +261,27 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
     hasPredictions: wholeTasks && schema.tables.has('prediction'),
     hasCommentAuthors: wholeTasks && schema.tables.has('task_comment_authors'),
   };
-
   const hasIsLabeled = schema.task.has('is_labeled');
-  const countQ = new Params(driver.dialect);
-  const countWhere = taskWhere(spec, countQ, project.id, hasIsLabeled);
-  const counted = await driver.all(`SELECT COUNT(*) AS n FROM task t WHERE ${countWhere}`, countQ.values);
-  const estimatedTasks = Number(counted[0]?.n ?? 0);
-
   const annWhere = annotationWhere(spec);
   const pageSize = Math.max(1, spec.pageSize);
 
-  async function page(o: RenderOptions, after: number): Promise<Row[]> {
+  async function page(o: RenderOptions, after: number, upTo?: number): Promise<Row[]> {
     const taskCols = selectList('t', [['id', 'id', 'int'], ...o.task], o.raw ? driver.rawJsonExpr : undefined);
     const q = new Params(driver.dialect);
     const where = taskWhere(spec, q, project.id, hasIsLabeled);
     const upload = o.hasFileUpload ? ', f.file AS file_upload_file' : '';
     const join = o.hasFileUpload ? ' LEFT JOIN data_import_fileupload f ON f.id = t.file_upload_id' : '';
-    return driver.all(`SELECT ${taskCols}${upload} FROM task t${join} WHERE ${where} AND t.id > ${q.p(after)} ORDER BY t.id LIMIT ${q.p(pageSize)}`, q.values);
+    const from = ` AND t.id > ${q.p(after)}`; // parameters in text order: SQLite's are positional `?`
+    const until = upTo === undefined ? '' : ` AND t.id <= ${q.p(upTo)}`;
+    return driver.all(`SELECT ${taskCols}${upload} FROM task t${join} WHERE ${where}${from}${until} ORDER BY t.id LIMIT ${q.p(pageSize)}`, q.values);
   }
 
+  async function pageIds(after: number): Promise<number[]> {
+    const q = new Params(driver.dialect);
+    const where = taskWhere(spec, q, project.id, hasIsLabeled);
+    const rows = await driver.all(`SELECT t.id FROM task t WHERE ${where} AND t.id > ${q.p(after)} ORDER BY t.id LIMIT ${q.p(pageSize)}`, q.values);
+    return rows.map((r) => Number(r.id));
+  }
   /** Child rows of the page's tasks: one query per table, ordered by task then id. */
   async function children(o: RenderOptions, ids: number[]): Promise<Children> {
     const jsonExpr = o.raw ? driver.rawJsonExpr : undefined;
@@ -301,9 +337,24 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
     return ch;
   }
 
+
+  return { projectId: project.id, labelConfig, hasIsLabeled, annWhere, options, page, pageIds, children };
+}
+
+async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
+  const reader = await prepareReader(driver, spec);
+  const { projectId, labelConfig, hasIsLabeled, annWhere } = reader;
+  const countQ = new Params(driver.dialect);
+  const countWhere = taskWhere(spec, countQ, projectId, hasIsLabeled);
+  const counted = await driver.all(`SELECT COUNT(*) AS n FROM task t WHERE ${countWhere}`, countQ.values);
+  const estimatedTasks = Number(counted[0]?.n ?? 0);
+  const pageSize = Math.max(1, spec.pageSize);
+  const o = reader.options;
+  const { page, children } = reader;
+
   let closed = false;
   return {
-    name: `${driver.display} project ${project.id}`,
+    name: `${driver.display} project ${projectId}`,
     labelConfig,
     estimatedTasks,
     rendersSerialization: true,
@@ -314,6 +365,12 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
       annotationFilter: annWhere !== '',
     },
     async *batches(ctx: RunContext): AsyncGenerator<Task[]> {
+      const connection = spec.workers > 0 && workersAvailable() ? await driver.workerConnection?.() : undefined;
+      if (connection) {
+        const init: WorkerInit = { connection, spec, now: o.now.getTime() };
+        yield* parallelBatches(reader, init, spec.workers, pageSize, ctx);
+        return;
+      }
       // Tasks written untouched (JSON/NDJSON, no transform): rendered straight to their JSON text.
       const ro: RenderOptions = { ...o, raw: ctx.passthrough === true };
       const load = (after: number) => {
@@ -325,7 +382,7 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
         p.catch(() => undefined); // a read-ahead failure surfaces where it is awaited, never as unhandled
         return p;
       };
-      let next: ReturnType<typeof load> | undefined = load(-2147483648); // below any id, and still a valid int4 parameter
+      let next: ReturnType<typeof load> | undefined = load(FIRST_AFTER);
       try {
         while (next) {
           throwIfAborted(ctx.signal);

@@ -430,16 +430,24 @@ const RAW_TASK: object = Object.freeze(
   }),
 );
 
+/** A task as its JSON text (raw rendering: `o.raw` must be set, children rendered as text). */
+export function renderTaskText(row: Row, ch: Children, o: RenderOptions): string {
+  const out = new TextOut();
+  taskInto(row, o.decoder.int(row.id) as number, ch, o, out);
+  return out.done();
+}
+
+/** A raw-rendered task: its id and JSON text, for the pass-through encoders only. */
+export function rawTask(id: number, json: Buffer): Task {
+  const t = Object.create(RAW_TASK) as Task;
+  t.id = id;
+  t[RAW_JSON] = json;
+  return t;
+}
+
 export function renderTask(row: Row, ch: Children, o: RenderOptions): Task {
   const id = o.decoder.int(row.id) as number;
-  if (o.raw) {
-    const out = new TextOut();
-    taskInto(row, id, ch, o, out);
-    const t = Object.create(RAW_TASK) as Task;
-    t.id = id;
-    t[RAW_JSON] = Buffer.from(out.done());
-    return t;
-  }
+  if (o.raw) return rawTask(id, Buffer.from(renderTaskText(row, ch, o)));
   const out = new ObjectOut();
   taskInto(row, id, ch, o, out);
   return out.obj as Task;

@@ -98,7 +98,7 @@ function friendly(e: unknown, display: string, password: string | undefined): Er
 }
 
 /** Connects and opens the run's read-only snapshot transaction. */
-export async function connectPostgres(from: string): Promise<LsDriver> {
+export async function connectPostgres(from: string, opts: { snapshot?: string } = {}): Promise<LsDriver> {
   const display = displayOf(from);
   const cs = connectionString(from);
   // Loaded on first use: the CLI starts faster for the sources that do not need it.
@@ -110,6 +110,10 @@ export async function connectPostgres(from: string): Promise<LsDriver> {
     await client.connect();
     await client.query(`SET TIME ZONE 'UTC'`);
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    if (opts.snapshot !== undefined) {
+      if (!/^[0-9A-F]+(-[0-9A-F]+)+$/i.test(opts.snapshot)) throw new Error(`bad snapshot id ${opts.snapshot}`);
+      await client.query(`SET TRANSACTION SNAPSHOT '${opts.snapshot}'`); // the exporting run's snapshot
+    }
   } catch (e) {
     await client.end().catch(() => undefined);
     throw friendly(e, display, password);
@@ -137,6 +141,10 @@ export async function connectPostgres(from: string): Promise<LsDriver> {
     },
     pause: async () => undefined,
     readAhead: true,
+    async workerConnection() {
+      const rows = await all('SELECT pg_export_snapshot() AS s', []);
+      return { dialect: 'postgres', from, snapshot: String(rows[0].s) };
+    },
     async close() {
       if (ended) return;
       ended = true;

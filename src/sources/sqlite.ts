@@ -71,6 +71,12 @@ export async function connectSqlite(from: string): Promise<LsDriver> {
     readAhead: false,
     // Compact and validated by SQLite itself (a malformed text fails the run, as JSON.parse would).
     rawJsonExpr: (expr) => `json(${expr})`,
+    async workerConnection() {
+      // Rollback-journal mode: this connection's open read transaction holds SQLite's shared lock,
+      // so no writer can commit while the run lasts and every other reader sees the same data.
+      const mode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
+      return mode === 'wal' ? undefined : { dialect: 'sqlite', from };
+    },
     async close() {
       if (!db.open) return;
       try {

@@ -1,12 +1,16 @@
 // The PostgreSQL source against a real server (test/support/postgres.ts: DATABASE_URL, Docker, or a
 // throwaway local cluster), with Label Studio's schema (test/fixtures/label-studio-schema.sql).
 
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSpec } from '../../src/export-spec.js';
 import { newStats, type RunContext } from '../../src/run-context.js';
-import { openPostgres } from '../../src/sources/postgres.js';
+import type { LsDriver } from '../../src/sources/ls-db.js';
+import { connectPostgres, openPostgres } from '../../src/sources/postgres.js';
 import { runCli } from '../support/cli.js';
 import { describeLsSource, exportJson, type MakeDb } from '../support/ls-db-cases.js';
 import { loadIntoPostgres } from '../support/load-ls-export.js';
@@ -76,6 +80,46 @@ describe('postgres: storage details', () => {
     await early.close();
     const left = await query(url, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'labelstream'`);
     expect(left.rows[0].n).toBe(0);
+  });
+
+  it('worker connections read the snapshot of the run (pg_export_snapshot), not later commits', async () => {
+    const url = await makeDb('snapshot', [{ id: 1, data: { text: 'a' }, annotations: [] }]);
+    const count = async (d: LsDriver) => Number((await d.all('SELECT count(*) AS n FROM task', []))[0].n);
+    const main = await connectPostgres(url);
+    try {
+      expect(await count(main)).toBe(1);
+      const conn = await main.workerConnection?.();
+      expect(conn?.snapshot).toMatch(/^[0-9A-F-]+$/);
+      await query(url, `INSERT INTO task (id, data, meta, project_id, created_at, updated_at, is_labeled, overlap, inner_id, total_annotations, cancelled_annotations, total_predictions, comment_count, unresolved_comment_count) SELECT 2, data, meta, project_id, created_at, updated_at, is_labeled, overlap, 2, 0, 0, 0, 0, 0 FROM task WHERE id = 1`);
+      const worker = await connectPostgres(url, { snapshot: conn?.snapshot });
+      const fresh = await connectPostgres(url);
+      expect(await count(worker)).toBe(1);
+      expect(await count(fresh)).toBe(2);
+      await worker.close();
+      await fresh.close();
+    } finally {
+      await main.close();
+    }
+  });
+
+  it('fails cleanly when the server drops its connections mid-run (no output file)', async () => {
+    const tasks = Array.from({ length: 4000 }, (_, i) => ({ id: i + 1, data: { text: `t${i}` }, annotations: [{ id: 100000 + i, completed_by: null, result: [] }] }));
+    const url = await makeDb('dropped', tasks);
+    const dir = mkdtempSync(join(tmpdir(), 'ls-pg-drop-'));
+    const out = join(dir, 'out.json');
+    const running = runCli(['export', '--from', url, '--to', out, '--page-size', '5', '--workers', '2']);
+    // Once the run's connections are up (main + 2 workers), the server ends them.
+    let killed = 0;
+    for (let i = 0; i < 400 && killed === 0; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      const r = await query(url, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'labelstream'`);
+      if (r.rows[0].n >= 3) killed = (await query(url, `SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'labelstream') k`)).rows[0].n;
+    }
+    const r = await running;
+    expect(killed).toBeGreaterThanOrEqual(3);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/terminat|connection/i);
+    expect(readdirSync(dir)).toEqual([]); // neither the file nor a temp file
   });
 
   it('reads in a read-only transaction (no write reaches the database)', async () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { connectSqlite } from '../../src/sources/sqlite.js';
 import { runCli } from '../support/cli.js';
 import { describeLsSource, exportJson, type MakeDb } from '../support/ls-db-cases.js';
 import { loadIntoSqlite } from '../support/load-ls-export.js';
@@ -73,6 +74,28 @@ describe('sqlite: storage details', () => {
     await loadIntoSqlite(file, [{ id: 1, data: { text: 'a' } }]);
     const { tasks } = await exportJson(`sqlite:${file}`);
     expect(tasks.map((x) => x.data)).toEqual([{ text: 'a' }]);
+  });
+
+  it('lets worker threads read only while its read lock keeps writers out (not in WAL mode)', async () => {
+    const file = await makeDb('locks', [{ id: 1, data: { text: 'a' }, annotations: [] }]);
+    const main = await connectSqlite(file);
+    try {
+      expect(await main.workerConnection?.()).toEqual({ dialect: 'sqlite', from: file });
+      await main.all('SELECT count(*) AS n FROM task', []);
+      const writer = new Database(file, { timeout: 0 });
+      expect(() => writer.exec(`UPDATE task SET meta = '{}' WHERE id = 1`)).toThrow(/locked/);
+      writer.close();
+    } finally {
+      await main.close();
+    }
+    const wal = new Database(file);
+    wal.pragma('journal_mode = WAL');
+    wal.close();
+    const walDriver = await connectSqlite(file);
+    expect(await walDriver.workerConnection?.()).toBeUndefined();
+    await walDriver.close();
+    const { tasks } = await exportJson(file, ['--workers', '2']); // WAL: read in the main thread
+    expect(tasks.map((t) => t.id)).toEqual([1]);
   });
 
   it('never writes to the database file', async () => {

@@ -1,0 +1,81 @@
+// Worker thread of the parallel database source (ls-db-parallel.ts): its own connection onto the
+// run's snapshot, rendering the id ranges it is sent to task JSON text (ls-render.ts raw rendering),
+// one message per range, the bytes transferred, not copied.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { UsageError } from '../errors.js';
+import type { ExportSpec } from '../export-spec.js';
+import { type LsDriver, type LsReader, prepareReader, type WorkerConnection } from './ls-db.js';
+import { renderTaskText } from './ls-render.js';
+
+export interface WorkerInit {
+  connection: WorkerConnection;
+  spec: ExportSpec;
+  /** The run's export time (created_ago), the same in every thread. */
+  now: number;
+}
+
+/** Render the tasks with lo ≤ id ≤ hi. */
+export interface RangeRequest {
+  seq: number;
+  lo: number;
+  hi: number;
+}
+
+export type RangeReply =
+  | { seq: number; ids: number[]; bytes: Uint8Array }
+  | { seq: number; error: { message: string; usage: boolean } };
+
+async function connect(c: WorkerConnection): Promise<LsDriver> {
+  if (c.dialect === 'postgres') {
+    const { connectPostgres } = await import('./postgres.js');
+    return connectPostgres(c.from, { snapshot: c.snapshot });
+  }
+  const { connectSqlite } = await import('./sqlite.js');
+  return connectSqlite(c.from);
+}
+
+async function render(reader: LsReader, req: RangeRequest): Promise<RangeReply> {
+  const o = { ...reader.options, raw: true };
+  const rows = await reader.page(o, req.lo - 1, req.hi);
+  const ids = rows.map((r) => Number(r.id));
+  const ch = await reader.children(o, ids);
+  const text = rows.map((r) => renderTaskText(r, ch, o)).join('\n');
+  return { seq: req.seq, ids, bytes: new TextEncoder().encode(text) };
+}
+
+function errorReply(seq: number, e: unknown): RangeReply {
+  return { seq, error: { message: (e as Error)?.message ?? String(e), usage: e instanceof UsageError } };
+}
+
+if (parentPort) {
+  const port = parentPort;
+  const init = workerData as WorkerInit;
+  let driver: LsDriver | undefined;
+  const ready = (async () => {
+    driver = await connect(init.connection);
+    return prepareReader(driver, init.spec, new Date(init.now));
+  })();
+  ready.catch(() => undefined); // reported with the first request
+  let chain: Promise<unknown> = Promise.resolve();
+  port.on('message', (m: RangeRequest | { close: true }) => {
+    if ('close' in m) {
+      chain = chain.then(async () => {
+        await driver?.close().catch(() => undefined);
+        port.close();
+      });
+      return;
+    }
+    // One range at a time on this connection, in the order they were sent.
+    chain = chain.then(async () => {
+      let reply: RangeReply;
+      try {
+        reply = await render(await ready, m);
+      } catch (e) {
+        reply = errorReply(m.seq, e);
+      }
+      if ('bytes' in reply) port.postMessage(reply, [reply.bytes.buffer as ArrayBuffer]);
+      else port.postMessage(reply);
+    });
+  });
+}
