@@ -19,6 +19,9 @@ import type { RangeReply, RangeRequest, WorkerInit } from './ls-db-worker.js';
 import { rawTask } from './ls-render.js';
 
 const WORKER_SCRIPT = new URL('./ls-db-worker.js', import.meta.url);
+/** A worker's young generation: small, so that each thread's heap stays small (peak RSS). */
+const YOUNG_MB = Number(process.env.LABELSTREAM_WORKER_YOUNG_MB ?? 16);
+const DEPTH = Number(process.env.LABELSTREAM_WORKER_DEPTH ?? 2);
 
 /** False when running from the TypeScript sources (tests importing src/): no compiled worker. */
 export function workersAvailable(): boolean {
@@ -35,7 +38,7 @@ class WorkerPool {
   private readonly waiting = new Map<number, Pending>();
 
   constructor(n: number, init: WorkerInit) {
-    this.workers = Array.from({ length: n }, () => ({ worker: new Worker(WORKER_SCRIPT, { workerData: init }), busy: 0 }));
+    this.workers = Array.from({ length: n }, () => ({ worker: new Worker(WORKER_SCRIPT, { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } }), busy: 0 }));
     for (const w of this.workers) {
       w.worker.on('message', (r: RangeReply) => {
         w.busy--;
@@ -93,7 +96,7 @@ export async function* parallelBatches(reader: LsReader, init: WorkerInit, worke
   let listed = false;
   /** Keeps 2 pages per worker requested (the page ids are read here, in order). */
   const fill = async () => {
-    while (!listed && queue.length < workers * 2) {
+    while (!listed && queue.length < workers * DEPTH) {
       const ids = await reader.pageIds(after);
       if (ids.length < pageSize) listed = true;
       if (ids.length === 0) break;

@@ -4,6 +4,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { UsageError } from '../errors.js';
+import { gcPacer } from '../memory.js';
 import type { ExportSpec } from '../export-spec.js';
 import { type LsDriver, type LsReader, prepareReader, type WorkerConnection } from './ls-db.js';
 import { renderTaskText } from './ls-render.js';
@@ -57,6 +58,9 @@ if (parentPort) {
     return prepareReader(driver, init.spec, new Date(init.now));
   })();
   ready.catch(() => undefined); // reported with the first request
+  // Each thread has its own heap: pace full GCs here too (src/memory.ts), per rendered task.
+  const pace = gcPacer(Number(process.env.LABELSTREAM_WORKER_GC_EVERY ?? 5000));
+  let rendered = 0;
   let chain: Promise<unknown> = Promise.resolve();
   port.on('message', (m: RangeRequest | { close: true }) => {
     if ('close' in m) {
@@ -74,8 +78,11 @@ if (parentPort) {
       } catch (e) {
         reply = errorReply(m.seq, e);
       }
-      if ('bytes' in reply) port.postMessage(reply, [reply.bytes.buffer as ArrayBuffer]);
-      else port.postMessage(reply);
+      if ('bytes' in reply) {
+        rendered += reply.ids.length;
+        port.postMessage(reply, [reply.bytes.buffer as ArrayBuffer]);
+        pace(rendered);
+      } else port.postMessage(reply);
     });
   });
 }
