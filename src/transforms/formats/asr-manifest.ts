@@ -9,7 +9,6 @@
 // from the WAV header (src/media/); an item whose audio cannot be fetched or measured is skipped
 // and counted. Without a fetcher (unit tests) a line carries `audio/<basename>` and a null duration.
 
-import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { MediaFetcher } from '../../media/fetcher.js';
@@ -24,6 +23,7 @@ import { annotatorOf, type Item, countedItems } from './items.js';
 import { PyFloat, pyJson } from './python-json.js';
 import { requireLabelConfig } from './require-config.js';
 import { singleFileEntry } from './single-file.js';
+import { spoolWriter } from './spool-writer.js';
 
 /** The audio of one item: its name inside `audio/`, its bytes and duration in seconds. */
 export interface ResolvedAudio {
@@ -190,8 +190,7 @@ async function* withAudio(
   const dataKey = config.dataKeys[0];
   const spoolPath = join(ctx.tmpDir, `asr-manifest-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`);
   const spool = createWriteStream(spoolPath);
-  const failed = new Promise<never>((_, reject) => spool.once('error', reject));
-  failed.catch(() => undefined);
+  const writer = spoolWriter(spool);
   let pending = '';
   try {
     for await (const item of manifestItems(tasks, ctx, config, prefetch)) {
@@ -211,13 +210,12 @@ async function* withAudio(
       }
       pending += line; // written in 64 KiB pieces, not a write per line
       if (pending.length >= 64 * 1024) {
-        const ok = spool.write(pending);
+        await writer.write(pending);
         pending = '';
-        if (!ok) await Promise.race([once(spool, 'drain'), failed]);
       }
     }
-    if (pending) spool.write(pending);
-    await Promise.race([new Promise<void>((resolve) => spool.end(() => resolve())), failed]);
+    if (pending) await writer.write(pending);
+    await writer.close();
     yield { path: 'manifest.json', body: createReadStream(spoolPath) };
   } finally {
     spool.destroy();
