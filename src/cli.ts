@@ -218,7 +218,7 @@ export function buildProgram(): Command {
     .addOption(opt('--error-report <file>', 'NDJSON file receiving each rejected record and its reason (default labelstream-errors.ndjson)'))
     .addOption(opt('--batch-size <n>', 'tasks per batch in the pipeline (default 500)'))
     .addOption(opt('--page-size <n>', 'tasks per database page (default 1000)'))
-    .addOption(opt('--workers <n>', 'threads reading and rendering database pages; 0: all in the main thread (default 2 with 2+ CPUs, else 0)'))
+    .addOption(opt('--workers <n>', 'threads reading and rendering database pages, each on its own connection to the run snapshot (default 0: the main thread)'))
     .addOption(opt('--concurrency <n>', 'parallel blob reads / object writes for buckets and blob folders (default 16)'))
     .addOption(opt('--s3-endpoint <url>', 'S3-compatible endpoint (MinIO, Ceph, R2…; default AWS_ENDPOINT_URL); uses path-style addressing'))
     .addOption(opt('--ls-url <url>', 'Label Studio URL for /data/upload and /data/local-files media (default LABEL_STUDIO_URL)'))

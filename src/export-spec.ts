@@ -1,7 +1,6 @@
 // The validated description of one export run. The CLI builds it from flags, environment
 // variables and a config file; run() in pipeline.ts executes it.
 
-import { availableParallelism } from 'node:os';
 import type { FormatName } from './label-config.js';
 
 export type OnlyExclude = 'only' | 'exclude';
@@ -88,9 +87,13 @@ export function defaultSpec(from: string, to: string, format: FormatName): Expor
   };
 }
 
-/** `--workers` default: one thread for reading the database and one for encoding need 2 CPUs. */
+/**
+ * `--workers` default: 0 (the main thread). Worker threads cost more CPU than they save on the
+ * 2-CPU machine the benchmarks ran on (benchmarks/README.md, "Database sources"); they are for
+ * machines with CPUs to spare, e.g. next to a remote database.
+ */
 export function defaultWorkers(): number {
-  return availableParallelism() >= 2 ? 2 : 0;
+  return 0;
 }
 
 export function idSelected(sel: IdSelection, id: number): boolean {
