@@ -102,21 +102,21 @@ describe('postgres: storage details', () => {
     }
   });
 
-  it('fails cleanly when the server drops its connections mid-run (no output file)', async () => {
+  it.each([0, 2])('fails cleanly when the server drops its connections mid-run (no output file), --workers %i', async (workers) => {
     const tasks = Array.from({ length: 4000 }, (_, i) => ({ id: i + 1, data: { text: `t${i}` }, annotations: [{ id: 100000 + i, completed_by: null, result: [] }] }));
-    const url = await makeDb('dropped', tasks);
+    const url = await makeDb(`dropped_${workers}`, tasks);
     const dir = mkdtempSync(join(tmpdir(), 'ls-pg-drop-'));
     const out = join(dir, 'out.json');
-    const running = runCli(['export', '--from', url, '--to', out, '--page-size', '5', '--workers', '2']);
-    // Once the run's connections are up (main + 2 workers), the server ends them.
+    const running = runCli(['export', '--from', url, '--to', out, '--page-size', '5', '--workers', String(workers)]);
+    // Once the run's connections are up (main + workers), the server ends them.
     let killed = 0;
     for (let i = 0; i < 400 && killed === 0; i++) {
       await new Promise((r) => setTimeout(r, 25));
       const r = await query(url, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'labelstream'`);
-      if (r.rows[0].n >= 3) killed = (await query(url, `SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'labelstream') k`)).rows[0].n;
+      if (r.rows[0].n >= workers + 1) killed = (await query(url, `SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'labelstream') k`)).rows[0].n;
     }
     const r = await running;
-    expect(killed).toBeGreaterThanOrEqual(3);
+    expect(killed).toBeGreaterThanOrEqual(workers + 1);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/terminat|connection/i);
     expect(readdirSync(dir)).toEqual([]); // neither the file nor a temp file
