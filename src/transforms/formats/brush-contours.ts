@@ -94,7 +94,14 @@ export class FramedImage {
  * returns its points (unframed coordinates) at direction changes. `delta[s]` is the index step of
  * direction s.
  */
-function traceOuter(img: Int8Array, delta: Int32Array, start: number, x0: number, y0: number): number[] {
+/** Index steps to the 8 neighbours in an image of row length `pitch`. */
+export function neighbourSteps(pitch: number): Int32Array {
+  const delta = new Int32Array(8);
+  for (let s = 0; s < 8; s++) delta[s] = DX[s] + DY[s] * pitch;
+  return delta;
+}
+
+export function traceOuter(img: Int8Array, delta: Int32Array, start: number, x0: number, y0: number): number[] {
   const points: number[] = [];
   let s = 4;
   let i1 = start;
@@ -141,8 +148,7 @@ function traceOuter(img: Int8Array, delta: Int32Array, start: number, x0: number
  */
 export function framedContours(framed: FramedImage): number[][] {
   const { img, words, pitch, firstRow, lastRow, firstCol, lastCol } = framed;
-  const delta = new Int32Array(8);
-  for (let s = 0; s < 8; s++) delta[s] = DX[s] + DY[s] * pitch;
+  const delta = neighbourSteps(pitch);
   const found: number[][] = [];
   // Pixels left and right of [firstCol, lastCol] are zero: they change nothing while prev = 0,
   // and after the last non-zero pixel only lnbd could change, which no later pixel reads.
