@@ -156,7 +156,8 @@ async function main() {
     runs,
     rows: [],
   };
-  const out = join(here, 'results', `${result.startedAt.slice(0, 10)}-formats-${sizes.join('-')}.json`);
+  // One file per README block: runs of the same sizes for different blocks must not overwrite each other.
+  const out = join(here, 'results', `${result.startedAt.slice(0, 10)}-${block === 'formats-results' ? 'formats' : block}-${sizes.join('-')}.json`);
   try {
     for (const size of sizes) {
       const byKind = new Map();
