@@ -6,6 +6,9 @@ import { createReadStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 
+/** Characters per write: even as a two-byte string a piece stays below the large-object threshold. */
+const SPOOL_PIECE_CHARS = 32 * 1024;
+
 export class TextSpool {
   private handle: FileHandle | undefined;
   private pending: string[] = [];
@@ -26,9 +29,23 @@ export class TextSpool {
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     this.handle ??= await open(this.path, 'w');
-    const text = this.pending.join('');
+    const pending = this.pending;
     this.pending = [];
-    await this.handle.write(text);
+    // Written in pieces of at most ~32K characters: a whole batch joined into one string (polygon
+    // COCO: ~0.6 MB) lands in V8's large-object space and lives until a full GC, which raised
+    // peak RSS with the run's length (coco@polygons 100k → 1M: 172 → 200 MB).
+    let parts: string[] = [];
+    let size = 0;
+    for (const p of pending) {
+      parts.push(p);
+      size += p.length;
+      if (size >= SPOOL_PIECE_CHARS) {
+        await this.handle.write(parts.join(''));
+        parts = [];
+        size = 0;
+      }
+    }
+    if (parts.length > 0) await this.handle.write(parts.join(''));
   }
 
   /** Flushes, closes and streams the elements back (joined by ",\n"). */
