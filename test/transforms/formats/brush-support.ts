@@ -7,12 +7,10 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import pino from 'pino';
 import type { Encoder, EncoderContext } from '../../../src/contracts.js';
-import { parseLabelConfig } from '../../../src/label-config.js';
-import { newStats, Rejections } from '../../../src/run-context.js';
 import type { Task } from '../../../src/task.js';
 import { CONFORMANCE } from '../../support/cli.js';
+import { testContext } from '../../support/encoder-context.js';
 
 export interface RleOptions {
   wordSize?: number;
@@ -133,17 +131,7 @@ export function brushResult(mask: Uint8Array, width: number, height: number, val
 }
 
 export function context(tmp: string): EncoderContext {
-  const log = pino({ level: 'silent' });
-  const stats = newStats();
-  return {
-    log,
-    stats,
-    rejections: new Rejections(stats, 0, undefined, log),
-    signal: new AbortController().signal,
-    batchSize: 2,
-    tmpDir: tmp,
-    labelConfig: parseLabelConfig(BRUSH_CONFIG),
-  };
+  return { ...testContext({ config: BRUSH_CONFIG, batchSize: 2 }), tmpDir: tmp };
 }
 
 async function* batches(tasks: Task[], size: number): AsyncGenerator<Task[]> {
