@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
 import { AbortedError, EXIT, UsageError } from './errors.js';
 import type { AnnotationKinds, ExportSpec, IdSelection } from './export-spec.js';
-import { defaultSpec, defaultWorkers } from './export-spec.js';
+import { defaultSpec } from './export-spec.js';
 import { formatSupport, resolveFormatName } from './label-config.js';
 import { addGenerateCommand } from './generate-command.js';
 import { makeLogger } from './log.js';
@@ -146,7 +146,7 @@ export function buildSpec(opts: Opts): ExportSpec {
   if (opts.errorReport) spec.errorReport = String(opts.errorReport);
   if (opts.batchSize !== undefined) spec.batchSize = Math.max(1, positiveInt('--batch-size', opts.batchSize));
   if (opts.pageSize !== undefined) spec.pageSize = Math.max(1, positiveInt('--page-size', opts.pageSize));
-  spec.workers = opts.workers !== undefined ? positiveInt('--workers', opts.workers) : defaultWorkers();
+  if (opts.workers !== undefined) spec.workers = positiveInt('--workers', opts.workers);
   if (opts.concurrency !== undefined) spec.concurrency = Math.max(1, positiveInt('--concurrency', opts.concurrency));
   if (opts.s3Endpoint) spec.s3Endpoint = String(opts.s3Endpoint);
   if (opts.tmpDir) spec.tmpDir = String(opts.tmpDir);

@@ -48,7 +48,10 @@ export interface ExportSpec {
   batchSize: number;
   /** Keyset page size for database sources. */
   pageSize: number;
-  /** Worker threads reading and rendering database pages (0: in the main thread). */
+  /**
+   * Worker threads reading and rendering database pages (0: in the main thread, the default:
+   * on the 2-CPU benchmark machine workers cost more CPU than they saved; benchmarks/README.md).
+   */
   workers: number;
   /** Parallel blob reads / object writes for bucket and blob-folder sources and sinks. */
   concurrency: number;
@@ -85,15 +88,6 @@ export function defaultSpec(from: string, to: string, format: FormatName): Expor
     concurrency: 16,
     progressInterval: 5,
   };
-}
-
-/**
- * `--workers` default: 0 (the main thread). Worker threads cost more CPU than they save on the
- * 2-CPU machine the benchmarks ran on (benchmarks/README.md, "Database sources"); they are for
- * machines with CPUs to spare, e.g. next to a remote database.
- */
-export function defaultWorkers(): number {
-  return 0;
 }
 
 export function idSelected(sel: IdSelection, id: number): boolean {

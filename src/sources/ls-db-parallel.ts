@@ -20,8 +20,9 @@ import { rawTask } from './ls-render.js';
 
 const WORKER_SCRIPT = new URL('./ls-db-worker.js', import.meta.url);
 /** A worker's young generation: small, so that each thread's heap stays small (peak RSS). */
-const YOUNG_MB = Number(process.env.LABELSTREAM_WORKER_YOUNG_MB ?? 16);
-const DEPTH = Number(process.env.LABELSTREAM_WORKER_DEPTH ?? 2);
+const YOUNG_MB = 16;
+/** Pages requested per worker: one being rendered, one waiting. */
+const DEPTH = 2;
 
 /** False when running from the TypeScript sources (tests importing src/): no compiled worker. */
 export function workersAvailable(): boolean {

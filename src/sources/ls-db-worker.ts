@@ -59,7 +59,7 @@ if (parentPort) {
   })();
   ready.catch(() => undefined); // reported with the first request
   // Each thread has its own heap: pace full GCs here too (src/memory.ts), per rendered task.
-  const pace = gcPacer(Number(process.env.LABELSTREAM_WORKER_GC_EVERY ?? 5000));
+  const pace = gcPacer(5000);
   let rendered = 0;
   let chain: Promise<unknown> = Promise.resolve();
   port.on('message', (m: RangeRequest | { close: true }) => {
