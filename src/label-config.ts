@@ -57,6 +57,7 @@ export const ALL_FORMATS = [
   'COCO_WITH_IMAGES',
   'YOLO_OBB_WITH_IMAGES',
   'BRUSH_TO_COCO',
+  'DOCLANG',
   'NDJSON',
 ] as const;
 export type FormatName = (typeof ALL_FORMATS)[number];
@@ -225,7 +226,7 @@ export function formatSupport(config: LabelConfig): FormatSupport[] {
   const multiKey = config.dataKeys.length > 1;
   const out: FormatSupport[] = [];
   const add = (format: FormatName, ok: boolean, reason: string) => out.push(ok ? { format, supported: true } : { format, supported: false, reason });
-  const singleKeyReason = `the config reads ${config.dataKeys.length} data keys (${config.dataKeys.join(', ')}); only JSON, JSON_MIN, CSV, TSV and NDJSON export several`;
+  const singleKeyReason = `the config reads ${config.dataKeys.length} data keys (${config.dataKeys.join(', ')}); only JSON, JSON_MIN, CSV, TSV, NDJSON and DOCLANG export several`;
   const imageDetect =
     (I.has('Image') && (has('RectangleLabels') || has('PolygonLabels') || has('KeyPointLabels'))) ||
     (has('Rectangle') && has('Labels')) ||
@@ -234,6 +235,11 @@ export function formatSupport(config: LabelConfig): FormatSupport[] {
   for (const format of ALL_FORMATS) {
     if (['JSON', 'JSON_MIN', 'CSV', 'TSV', 'NDJSON'].includes(format)) {
       add(format, true, '');
+      continue;
+    }
+    if (format === 'DOCLANG') {
+      // Also with several data keys (export-formats.md §3).
+      add(format, textArea, 'needs a TextArea, ReactCode or CustomInterface control');
       continue;
     }
     if (multiKey) {

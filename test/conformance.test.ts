@@ -76,7 +76,7 @@ function compare(format: string, expected: string, actual: string): Promise<{ co
   });
 }
 
-const OUT_OF_SCOPE = new Set(['CSV_OLD', 'DOCLANG']);
+const OUT_OF_SCOPE = new Set(['CSV_OLD']);
 const implemented = new Set<string>(implementedFormats());
 const fixtures = readdirSync(CONFORMANCE)
   .filter((f) => existsSync(join(CONFORMANCE, f, 'status.json')))

@@ -134,11 +134,16 @@ export class MediaFetcher {
     for (const u of urls) if (!this.inflight.has(u)) this.inflight.set(u, { result: this.start(u), gen });
   }
 
-  /** The result for `url`; `fresh` (with the bytes) only for the first taker in the run. */
-  async take(url: string): Promise<FetchResult> {
+  /**
+   * The result for `url`; `fresh` (with the bytes) only for the first taker in the run, unless
+   * `again`: then a URL fetched earlier is fetched anew and comes with its bytes (DOCLANG packs a
+   * page into every archive that shows it); one that failed earlier still fails without a request.
+   */
+  async take(url: string, opts?: { again?: boolean }): Promise<FetchResult> {
+    const again = opts?.again === true;
     const entry = this.inflight.get(url);
     if (entry) this.inflight.delete(url);
-    const r = await (entry ? entry.result : this.start(url));
+    const r = await (entry ? entry.result : this.start(url, again));
     if (r.ok && r.data) this.held -= r.data.length;
     return r;
   }
@@ -153,13 +158,13 @@ export class MediaFetcher {
   }
 
   /** Known outcomes (cannot be fetched, fetched or failed earlier in this run) cost no I/O and no queue slot. */
-  private start(url: string): Promise<FetchResult> {
+  private start(url: string, again = false): Promise<FetchResult> {
     const where = locateMedia(url, this.settings);
     if (where.kind === 'unavailable') return Promise.resolve(this.failed(url, where.reason));
     const key = SeenUrls.key(url);
     const seen = this.seen.get(key);
-    if (seen) return Promise.resolve(seen.ok ? { ok: true, fresh: false, note: seen.note } : { ok: false, reason: 'failed earlier in this run' });
-    return this.limit(() => this.fetchOnce(url, key, where));
+    if (seen && !(again && seen.ok)) return Promise.resolve(seen.ok ? { ok: true, fresh: false, note: seen.note } : { ok: false, reason: 'failed earlier in this run' });
+    return this.limit(() => this.fetchOnce(url, key, where, again));
   }
 
   private drop(url: string, r: FetchResult): void {
@@ -169,10 +174,10 @@ export class MediaFetcher {
     this.seen.forget(SeenUrls.key(url));
   }
 
-  private async fetchOnce(url: string, key: string, where: Exclude<MediaLocation, { kind: 'unavailable' }>): Promise<FetchResult> {
+  private async fetchOnce(url: string, key: string, where: Exclude<MediaLocation, { kind: 'unavailable' }>, again = false): Promise<FetchResult> {
     // Started before an earlier fetch of the same URL finished (a take() without prefetch).
     const seen = this.seen.get(key);
-    if (seen) return seen.ok ? { ok: true, fresh: false, note: seen.note } : { ok: false, reason: 'failed earlier in this run' };
+    if (seen && !(again && seen.ok)) return seen.ok ? { ok: true, fresh: false, note: seen.note } : { ok: false, reason: 'failed earlier in this run' };
     for (let attempt = 0; ; attempt++) {
       let file: string | undefined;
       try {

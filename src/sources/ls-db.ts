@@ -9,6 +9,7 @@ import type { ExportSpec } from '../export-spec.js';
 import { type LabelConfig, parseLabelConfig } from '../label-config.js';
 import type { RunContext } from '../run-context.js';
 import type { Task } from '../task.js';
+import { formatInfo } from '../transforms/formats/index.js';
 import {
   ANNOTATION_FIELDS,
   type Children,
@@ -244,13 +245,15 @@ export async function prepareReader(driver: LsDriver, spec: ExportSpec, now = ne
   const userDetails = !spec.removeUserDetails;
   // Converter formats read annotations only (export-formats.md: predictions and drafts are ignored
   // by every format but DOCLANG), so their tables are not read at all.
-  const wholeTasks = spec.layout === 'per-task' || spec.format === 'JSON' || spec.format === 'NDJSON';
+  const whole = spec.layout === 'per-task' ? 'as-asked' : formatInfo(spec.format).wholeTasks;
+  const wholeTasks = whole !== undefined;
+  const asObjects = (asked: 'ids' | 'full' | undefined) => asked === 'full' || (whole === 'objects' && asked === undefined);
   const options: RenderOptions = {
     decoder: driver.decoder,
     firstDataType: labelConfig?.firstDataType,
     completedByFull: spec.completedBy === 'full' && userDetails && schema.tables.has('htx_user'),
-    draftsFull: spec.drafts === 'full' && schema.tables.has('htx_user'),
-    predictionsFull: spec.predictions === 'full',
+    draftsFull: asObjects(spec.drafts) && schema.tables.has('htx_user'),
+    predictionsFull: asObjects(spec.predictions),
     now,
     task: present(TASK_FIELDS, schema.task),
     annotation: present(ANNOTATION_FIELDS, schema.annotation),

@@ -14,6 +14,7 @@ import { encodeBrushCoco } from './brush-coco.js';
 import { encodeCoco, encodeCocoWithImages } from './coco.js';
 import { encodeYolo, encodeYoloObb, encodeYoloObbWithImages, encodeYoloWithImages } from './yolo.js';
 import { encodeVoc } from './voc.js';
+import { encodeDoclang } from './doclang.js';
 
 export interface FormatInfo {
   encoder: Encoder;
@@ -21,11 +22,17 @@ export interface FormatInfo {
   multiFile: boolean;
   /** Reads control tags (needs a label config). */
   needsConfig: boolean;
+  /**
+   * Reads drafts and predictions too, so database sources load them: 'as-asked' as
+   * --drafts/--predictions say (ids unless "full"); 'objects' reads their results, so they come as
+   * objects unless --drafts/--predictions ids is given. Other formats read annotations only.
+   */
+  wholeTasks?: 'as-asked' | 'objects';
 }
 
 const formats = new Map<FormatName, FormatInfo>([
-  ['JSON', { encoder: encodeJson, multiFile: false, needsConfig: false }],
-  ['NDJSON', { encoder: encodeNdjson, multiFile: false, needsConfig: false }],
+  ['JSON', { encoder: encodeJson, multiFile: false, needsConfig: false, wholeTasks: 'as-asked' }],
+  ['NDJSON', { encoder: encodeNdjson, multiFile: false, needsConfig: false, wholeTasks: 'as-asked' }],
   ['JSON_MIN', { encoder: encodeJsonMin, multiFile: false, needsConfig: true }],
   ['CSV', { encoder: encodeCsv, multiFile: false, needsConfig: true }],
   ['TSV', { encoder: encodeTsv, multiFile: false, needsConfig: true }],
@@ -41,6 +48,8 @@ const formats = new Map<FormatName, FormatInfo>([
   ['YOLO_OBB', { encoder: encodeYoloObb, multiFile: true, needsConfig: true }],
   ['YOLO_OBB_WITH_IMAGES', { encoder: encodeYoloObbWithImages, multiFile: true, needsConfig: true }],
   ['VOC', { encoder: encodeVoc, multiFile: true, needsConfig: true }],
+  // Raw tasks; the config (when given) only names the page image key.
+  ['DOCLANG', { encoder: encodeDoclang, multiFile: true, needsConfig: false, wholeTasks: 'objects' }],
 ]);
 
 export function registerFormat(name: FormatName, info: FormatInfo): void {

@@ -1,0 +1,70 @@
+// A small in-memory ZIP writer for archives that are built whole (DOCLANG's .dclx): members
+// deflated (method 8, zlib level 6 like Python's zipfile), in the order given, sizes and CRC in the
+// local headers (no data descriptors), fixed timestamps (1980-01-01 00:00) so the same input gives
+// the same bytes. No ZIP64: each member and the archive must stay below 4 GiB.
+
+import { promisify } from 'node:util';
+import { crc32, deflateRaw } from 'node:zlib';
+
+const deflate = promisify(deflateRaw);
+
+export interface ZipMember {
+  name: string;
+  data: Buffer;
+}
+
+const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
+const DOS_TIME = 0;
+const UTF8_FLAG = 0x0800;
+const FILE_MODE = 0o100644;
+
+export async function zipBuffer(members: ZipMember[]): Promise<Buffer> {
+  const locals: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const m of members) {
+    const name = Buffer.from(m.name, 'utf8');
+    const flags = /^[\x00-\x7f]*$/.test(m.name) ? 0 : UTF8_FLAG;
+    const packed = await deflate(m.data);
+    const crc = crc32(m.data);
+    if (m.data.length >= 0xffffffff || offset >= 0xffffffff) throw new Error(`zip member ${m.name} is too large (no ZIP64)`);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4); // version needed: deflate
+    local.writeUInt16LE(flags, 6);
+    local.writeUInt16LE(8, 8); // method: deflate
+    local.writeUInt16LE(DOS_TIME, 10);
+    local.writeUInt16LE(DOS_DATE, 12);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(m.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
+    locals.push(local, name, packed);
+    const dir = Buffer.alloc(46);
+    dir.writeUInt32LE(0x02014b50, 0);
+    dir.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0
+    dir.writeUInt16LE(20, 6);
+    dir.writeUInt16LE(flags, 8);
+    dir.writeUInt16LE(8, 10);
+    dir.writeUInt16LE(DOS_TIME, 12);
+    dir.writeUInt16LE(DOS_DATE, 14);
+    dir.writeUInt32LE(crc, 16);
+    dir.writeUInt32LE(packed.length, 20);
+    dir.writeUInt32LE(m.data.length, 24);
+    dir.writeUInt16LE(name.length, 28);
+    // extra length, comment length, disk number, internal attributes: 0
+    dir.writeUInt32LE((FILE_MODE << 16) >>> 0, 38);
+    dir.writeUInt32LE(offset, 42);
+    central.push(dir, name);
+    offset += 30 + name.length + packed.length;
+  }
+  const dirSize = central.reduce((n, b) => n + b.length, 0);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(members.length, 8);
+  end.writeUInt16LE(members.length, 10);
+  end.writeUInt32LE(dirSize, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, ...central, end]);
+}
