@@ -14,6 +14,7 @@ import type { EncoderContext } from '../../contracts.js';
 import type { LabelConfig } from '../../label-config.js';
 import type { MediaFetcher } from '../../media/fetcher.js';
 import { escapeAttr, type SrcUri } from './doclang-xml.js';
+import { basename, urlPath } from './image-paths.js';
 import type { ZipMember } from './zip-buffer.js';
 
 const IMAGE_EXTS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
@@ -87,27 +88,12 @@ interface UrlParts {
   query: string;
 }
 
-/** Python's urlparse: scheme (lower case), path (without the last segment's `;params`) and query. */
+/** Python's urlparse: scheme (lower case), path (image-paths.ts urlPath) and query. */
 export function urlParts(url: string): UrlParts {
-  let rest = url;
-  let scheme = '';
-  const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(rest);
-  if (m) {
-    scheme = m[1].toLowerCase();
-    rest = rest.slice(m[0].length);
-  }
-  if (rest.startsWith('//')) {
-    const end = rest.slice(2).search(/[/?#]/);
-    rest = end < 0 ? '' : rest.slice(2 + end);
-  }
-  const hash = rest.indexOf('#');
-  if (hash >= 0) rest = rest.slice(0, hash);
-  const q = rest.indexOf('?');
-  const query = q >= 0 ? rest.slice(q + 1) : '';
-  let path = q >= 0 ? rest.slice(0, q) : rest;
-  const semi = path.indexOf(';', path.lastIndexOf('/'));
-  if (semi >= 0) path = path.slice(0, semi);
-  return { scheme, path, query };
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url);
+  const noFragment = url.split('#', 1)[0];
+  const q = noFragment.indexOf('?');
+  return { scheme: m ? m[1].toLowerCase() : '', path: urlPath(url), query: q >= 0 ? noFragment.slice(q + 1) : '' };
 }
 
 /** posixpath.splitext's extension ('' when the last name has no dot after a non-dot character). */
@@ -173,7 +159,7 @@ export function isAssetUri(uri: string): boolean {
 
 /** pathlib's stem of the path's last name. */
 function stemOf(path: string): string {
-  const name = path.slice(path.lastIndexOf('/') + 1);
+  const name = basename(path);
   const i = name.lastIndexOf('.');
   return i > 0 && i < name.length - 1 ? name.slice(0, i) : name;
 }

@@ -18,6 +18,19 @@ const DOS_TIME = 0;
 const UTF8_FLAG = 0x0800;
 const FILE_MODE = 0o100644;
 
+/** The fields local and central headers share, in the same order: version needed … name length. */
+function commonFields(b: Buffer, at: number, flags: number, crc: number, packed: number, size: number, nameLength: number): void {
+  b.writeUInt16LE(20, at); // version needed: deflate
+  b.writeUInt16LE(flags, at + 2);
+  b.writeUInt16LE(8, at + 4); // method: deflate
+  b.writeUInt16LE(DOS_TIME, at + 6);
+  b.writeUInt16LE(DOS_DATE, at + 8);
+  b.writeUInt32LE(crc, at + 10);
+  b.writeUInt32LE(packed, at + 14);
+  b.writeUInt32LE(size, at + 18);
+  b.writeUInt16LE(nameLength, at + 22);
+}
+
 export async function zipBuffer(members: ZipMember[]): Promise<Buffer> {
   const locals: Buffer[] = [];
   const central: Buffer[] = [];
@@ -28,32 +41,14 @@ export async function zipBuffer(members: ZipMember[]): Promise<Buffer> {
     const packed = await deflate(m.data);
     const crc = crc32(m.data);
     if (m.data.length >= 0xffffffff || offset >= 0xffffffff) throw new Error(`zip member ${m.name} is too large (no ZIP64)`);
-    const local = Buffer.alloc(30);
+    const local = Buffer.alloc(30); // extra field length 0
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed: deflate
-    local.writeUInt16LE(flags, 6);
-    local.writeUInt16LE(8, 8); // method: deflate
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(m.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
+    commonFields(local, 4, flags, crc, packed.length, m.data.length, name.length);
     locals.push(local, name, packed);
-    const dir = Buffer.alloc(46);
+    const dir = Buffer.alloc(46); // extra and comment lengths, disk number, internal attributes: 0
     dir.writeUInt32LE(0x02014b50, 0);
     dir.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0
-    dir.writeUInt16LE(20, 6);
-    dir.writeUInt16LE(flags, 8);
-    dir.writeUInt16LE(8, 10);
-    dir.writeUInt16LE(DOS_TIME, 12);
-    dir.writeUInt16LE(DOS_DATE, 14);
-    dir.writeUInt32LE(crc, 16);
-    dir.writeUInt32LE(packed.length, 20);
-    dir.writeUInt32LE(m.data.length, 24);
-    dir.writeUInt16LE(name.length, 28);
-    // extra length, comment length, disk number, internal attributes: 0
+    commonFields(dir, 6, flags, crc, packed.length, m.data.length, name.length);
     dir.writeUInt32LE((FILE_MODE << 16) >>> 0, 38);
     dir.writeUInt32LE(offset, 42);
     central.push(dir, name);
