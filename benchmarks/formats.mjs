@@ -28,7 +28,8 @@ import { formatsReport } from './formats-report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const CLI = join(root, 'dist', 'cli.js');
+// BENCH_CLI: a private build's cli.js to run instead of dist/ (other people rebuilding dist/ mid-run break the CLI).
+const CLI = process.env.BENCH_CLI ?? join(root, 'dist', 'cli.js');
 const dataDir = join(here, 'data', 'formats');
 const run = promisify(execFile);
 

@@ -5,7 +5,7 @@
 // temp dir). Failures are counted and reported, never fatal.
 
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -14,7 +14,8 @@ import { countSkip, type RunContext } from '../run-context.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { isBucketUrl, openBucketStore, parseBucketUrl } from '../storage/bucket-url.js';
 import { locateMedia, type MediaLocation, type MediaOptions } from './locate.js';
-import { bodyOf, HttpGetter } from './http-get.js';
+import { bodyOf, discard, HttpGetter } from './http-get.js';
+import { Http1Body } from './http1.js';
 import { SeenUrls } from './seen-urls.js';
 
 /** The bytes of a fresh fetch: in memory (`data`) or in a temp file (`file`), exactly one of them. */
@@ -109,7 +110,7 @@ export class MediaFetcher {
     this.dir = join(ctx.tmpDir, 'media');
     mkdirSync(this.dir, { recursive: true }); // once per run; SeenUrls spills into it synchronously
     this.seen = new SeenUrls(this.dir);
-    this.http = new HttpGetter(settings.concurrency, settings.timeoutMs);
+    this.http = new HttpGetter(settings.concurrency, settings.timeoutMs, MEMORY_ITEM);
     ctx.signal.addEventListener('abort', () => this.http.close(), { once: true });
   }
 
@@ -205,7 +206,8 @@ export class MediaFetcher {
    * Reads a medium into memory while it and everything held stay within the budget; past that, the
    * bytes read so far and the rest go to a temp file (named by `fileName` when needed).
    */
-  private download(src: Readable, fileName: () => string): Promise<FetchedBody> {
+  private download(src: Readable | Buffer, fileName: () => string): Promise<FetchedBody> {
+    if (Buffer.isBuffer(src)) return this.keep(src, fileName);
     const signal = this.ctx.signal;
     return new Promise<FetchedBody>((resolve, reject) => {
       const chunks: Buffer[] = [];
@@ -239,9 +241,20 @@ export class MediaFetcher {
         return reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
       }
       // An HTTP response fails on abort anyway (HttpGetter.close() destroys its socket).
-      if (!(src instanceof IncomingMessage)) signal.addEventListener('abort', onAbort, { once: true });
+      if (!(src instanceof IncomingMessage || src instanceof Http1Body)) signal.addEventListener('abort', onAbort, { once: true });
       src.on('data', onData).once('end', onEnd).once('error', onError);
     });
+  }
+
+  /** A body that came whole: kept in memory within the same limits as a streamed one, else written to a temp file. */
+  private async keep(data: Buffer, fileName: () => string): Promise<FetchedBody> {
+    if (data.length <= MEMORY_ITEM && this.held + data.length <= MEMORY_BUDGET) {
+      this.held += data.length;
+      return { data };
+    }
+    const file = fileName();
+    await writeFile(file, data, { signal: this.ctx.signal });
+    return { file };
   }
 
   private async spill(src: Readable, head: Buffer[], file: string): Promise<FetchedBody> {
@@ -251,7 +264,7 @@ export class MediaFetcher {
     return { file };
   }
 
-  private async open(where: Exclude<MediaLocation, { kind: 'unavailable' }>): Promise<Readable> {
+  private async open(where: Exclude<MediaLocation, { kind: 'unavailable' }>): Promise<Readable | Buffer> {
     if (where.kind === 'file') return createReadStream(where.path);
     if (where.kind === 'bucket') {
       const uri = where.uri.replace(/^azure-blob:/i, 'azure:');
@@ -269,7 +282,7 @@ export class MediaFetcher {
     if (where.withToken && this.settings.lsToken) headers.Authorization = `Token ${this.settings.lsToken}`;
     const res = await this.http.get(where.url, headers);
     if (!res.statusCode || res.statusCode < 200 || res.statusCode >= 300) {
-      res.resume();
+      discard(res);
       throw new HttpError(res.statusCode ?? 0, where.url);
     }
     return bodyOf(res);
