@@ -9,7 +9,7 @@ import type { Encoder, Entry } from '../../contracts.js';
 import { countSkip } from '../../run-context.js';
 import { fetchPages, pageKeys, pageUrls, stageAssets } from './doclang-media.js';
 import { doclangSources } from './doclang-sources.js';
-import { type ZipMember, zipBuffer } from './zip-buffer.js';
+import { type PackedMember, packMember, type ZipMember, zipBuffer } from './zip-buffer.js';
 
 export const CONTENT_TYPES_XML = `<?xml version="1.0" encoding="UTF-8"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
@@ -58,11 +58,18 @@ export function comparePaths(a: string, b: string): number {
   return pa.length - pb.length;
 }
 
+/** doclang's metadata members, the same in every archive: deflated once per run. */
+let metadata: Promise<PackedMember[]> | undefined;
+const metadataMembers = () =>
+  (metadata ??= Promise.all([
+    packMember({ name: '[Content_Types].xml', data: Buffer.from(CONTENT_TYPES_XML) }),
+    packMember({ name: '_rels/.rels', data: Buffer.from(RELS_XML) }),
+  ]));
+
 /** The members of one archive, as doclang's `pack` writes them: sorted, without AppleDouble/`.DS_Store` names. */
-export function dclxMembers(document: Buffer, pages: ZipMember[], assets: ZipMember[]): ZipMember[] {
+export function dclxMembers(metadata: ZipMember[], document: Buffer, pages: ZipMember[], assets: ZipMember[]): ZipMember[] {
   const members: ZipMember[] = [
-    { name: '[Content_Types].xml', data: Buffer.from(CONTENT_TYPES_XML) },
-    { name: '_rels/.rels', data: Buffer.from(RELS_XML) },
+    ...metadata,
     { name: 'document.xml', data: document },
     ...pages,
     ...assets,
@@ -77,6 +84,7 @@ export function dclxMembers(document: Buffer, pages: ZipMember[], assets: ZipMem
 
 export const encodeDoclang: Encoder = async function* (tasks, ctx) {
   const keys = pageKeys(ctx.labelConfig);
+  const meta = await metadataMembers();
   const media = ctx.media; // set by the pipeline only when downloads are on (no --offline)
   let written = 0;
   for await (const batch of tasks) {
@@ -87,12 +95,13 @@ export const encodeDoclang: Encoder = async function* (tasks, ctx) {
         continue;
       }
       ctx.stats.written++;
-      const pages = media ? await fetchPages(pageUrls(task.data, keys), media, ctx, task.id) : [];
+      // Deflated once, then shared by every archive of the task.
+      const pages = media ? await Promise.all((await fetchPages(pageUrls(task.data, keys), media, ctx, task.id)).map(packMember)) : [];
       for (const source of sources) {
         let document = source.document;
         let assets: ZipMember[] = [];
         if (media && source.scan.srcUris.length > 0) ({ document, assets } = await stageAssets(document, source.scan.srcUris, media));
-        const entry: Entry = { path: source.fileName, body: await zipBuffer(dclxMembers(Buffer.from(document, 'utf8'), pages, assets)) };
+        const entry: Entry = { path: source.fileName, body: await zipBuffer(dclxMembers(meta, Buffer.from(document, 'utf8'), pages, assets)) };
         written++;
         yield entry;
       }

@@ -4,13 +4,27 @@
 // the same bytes. No ZIP64: each member and the archive must stay below 4 GiB.
 
 import { promisify } from 'node:util';
-import { crc32, deflateRaw } from 'node:zlib';
+import { crc32, deflateRaw, deflateRawSync } from 'node:zlib';
 
-const deflate = promisify(deflateRaw);
+const deflateAsync = promisify(deflateRaw);
+/** Smaller members are deflated on the main thread: a threadpool round trip costs more than they do. */
+const SYNC_MAX = 64 * 1024;
 
 export interface ZipMember {
   name: string;
   data: Buffer;
+}
+
+/** A member with its deflated bytes and CRC, for members that recur in every archive (compressed once). */
+export interface PackedMember extends ZipMember {
+  packed: Buffer;
+  crc: number;
+}
+
+export async function packMember(m: ZipMember): Promise<PackedMember> {
+  if ('packed' in m) return m as PackedMember;
+  const packed = m.data.length <= SYNC_MAX ? deflateRawSync(m.data) : await deflateAsync(m.data);
+  return { ...m, packed, crc: crc32(m.data) };
 }
 
 const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
@@ -31,15 +45,14 @@ function commonFields(b: Buffer, at: number, flags: number, crc: number, packed:
   b.writeUInt16LE(nameLength, at + 22);
 }
 
-export async function zipBuffer(members: ZipMember[]): Promise<Buffer> {
+export async function zipBuffer(members: Array<ZipMember | PackedMember>): Promise<Buffer> {
   const locals: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
   for (const m of members) {
     const name = Buffer.from(m.name, 'utf8');
     const flags = /^[\x00-\x7f]*$/.test(m.name) ? 0 : UTF8_FLAG;
-    const packed = await deflate(m.data);
-    const crc = crc32(m.data);
+    const { packed, crc } = await packMember(m);
     if (m.data.length >= 0xffffffff || offset >= 0xffffffff) throw new Error(`zip member ${m.name} is too large (no ZIP64)`);
     const local = Buffer.alloc(30); // extra field length 0
     local.writeUInt32LE(0x04034b50, 0);
