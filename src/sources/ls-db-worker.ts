@@ -1,5 +1,5 @@
 // Worker thread of the parallel database source (ls-db-parallel.ts): its own connection onto the
-// run's snapshot, rendering the id ranges it is sent to task JSON text (ls-render.ts raw rendering),
+// run's snapshot, rendering the id ranges it is sent to task JSON text (ls-render.ts taskText()),
 // one message per range, the bytes transferred, not copied.
 
 import { parentPort, workerData } from 'node:worker_threads';
@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { gcPacer } from '../memory.js';
 import type { ExportSpec } from '../export-spec.js';
 import { type LsDriver, type LsReader, prepareReader, type WorkerConnection } from './ls-db.js';
-import { renderTaskText } from './ls-render.js';
+import { taskText } from './ls-render.js';
 
 export interface WorkerInit {
   connection: WorkerConnection;
@@ -39,9 +39,9 @@ async function connect(c: WorkerConnection): Promise<LsDriver> {
 async function render(reader: LsReader, req: RangeRequest): Promise<RangeReply> {
   const o = { ...reader.options, raw: true };
   const rows = await reader.page(o, req.lo - 1, req.hi);
-  const ids = rows.map((r) => Number(r.id));
+  const ids = rows.map((r) => r[0]);
   const ch = await reader.children(o, ids);
-  const text = rows.map((r) => renderTaskText(r, ch, o)).join('\n');
+  const text = rows.map((r) => taskText(r, ch, o)).join('\n');
   return { seq: req.seq, ids, bytes: new TextEncoder().encode(text) };
 }
 

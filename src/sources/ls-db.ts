@@ -1,7 +1,8 @@
 // The Label Studio database source, independent of the driver: schema discovery, project choice,
 // SQL push-down of the export options, keyset pages over task(project_id, id) and one query per
-// child table per page (no N+1), rendered by ls-render.ts. postgres.ts and sqlite.ts supply a
-// driver (connection, one read-only transaction for the whole run, value decoding).
+// child table per page (no N+1), each row rendered to its JSON text by the database (ls-sql.ts)
+// and grouped into tasks by ls-render.ts. postgres.ts and sqlite.ts supply a driver (connection,
+// one read-only transaction for the whole run, the dialect's value rendering).
 
 import type { Source } from '../contracts.js';
 import { throwIfAborted, UsageError } from '../errors.js';
@@ -12,20 +13,22 @@ import type { Task } from '../task.js';
 import { formatInfo } from '../transforms/formats/index.js';
 import {
   ANNOTATION_FIELDS,
+  annotationSql,
   type Children,
-  type Decoder,
   DRAFT_FIELDS,
+  draftSql,
   PREDICTION_FIELDS,
+  predictionSql,
   present,
   push,
   type RenderOptions,
-  renderAnnotation,
-  renderDraft,
-  renderPrediction,
   renderTask,
-  selectList,
   TASK_FIELDS,
+  type TaskRow,
+  taskSql,
+  withAgo,
 } from './ls-render.js';
+import type { SqlDialect } from './ls-sql.js';
 import { parallelBatches, workersAvailable } from './ls-db-parallel.js';
 import type { WorkerInit } from './ls-db-worker.js';
 
@@ -38,8 +41,11 @@ export interface LsDriver {
   /** For logs and errors; never contains a password. */
   readonly display: string;
   readonly dialect: 'postgres' | 'sqlite';
-  readonly decoder: Decoder;
+  /** How a column becomes JSON text in this database's SQL. */
+  readonly sql: SqlDialect;
   all(sql: string, params: unknown[]): Promise<Row[]>;
+  /** The rows as arrays of column values (the rendering queries: no per-row object). */
+  arrays(sql: string, params: unknown[]): Promise<unknown[][]>;
   tables(): Promise<Set<string>>;
   columns(table: string): Promise<Set<string>>;
   /** Runs between pages (SQLite gives the event loop a turn). */
@@ -49,11 +55,6 @@ export interface LsDriver {
    * its query time overlaps our CPU time). Costs one page of memory more.
    */
   readonly readAhead: boolean;
-  /**
-   * SQL that yields a JSON column as compact, validated text for raw rendering (SQLite: json()).
-   * Absent: the column's text is used as the database returns it (PostgreSQL jsonb text).
-   */
-  rawJsonExpr?(expr: string): string;
   /**
    * How a worker thread opens its own connection onto this run's snapshot (ls-db-parallel.ts):
    * PostgreSQL exports the transaction's snapshot; SQLite relies on the read lock this connection
@@ -221,10 +222,10 @@ export interface LsReader {
   annWhere: string;
   options: RenderOptions;
   /** Up to pageSize task rows with id > after (and ≤ upTo), ascending. */
-  page(o: RenderOptions, after: number, upTo?: number): Promise<Row[]>;
+  page(o: RenderOptions, after: number, upTo?: number): Promise<TaskRow[]>;
   /** The ids page() would return (an index-only read). */
   pageIds(after: number): Promise<number[]>;
-  /** Child rows of the page's tasks, rendered, grouped by task. */
+  /** Child rows of the page's tasks as JSON texts, grouped by task. */
   children(o: RenderOptions, ids: number[]): Promise<Children>;
 }
 
@@ -249,7 +250,7 @@ export async function prepareReader(driver: LsDriver, spec: ExportSpec, now = ne
   const wholeTasks = whole !== undefined;
   const asObjects = (asked: 'ids' | 'full' | undefined) => asked === 'full' || (whole === 'objects' && asked === undefined);
   const options: RenderOptions = {
-    decoder: driver.decoder,
+    sql: driver.sql,
     firstDataType: labelConfig?.firstDataType,
     completedByFull: spec.completedBy === 'full' && userDetails && schema.tables.has('htx_user'),
     draftsFull: asObjects(spec.drafts) && schema.tables.has('htx_user'),
@@ -268,15 +269,19 @@ export async function prepareReader(driver: LsDriver, spec: ExportSpec, now = ne
   const annWhere = annotationWhere(spec);
   const pageSize = Math.max(1, spec.pageSize);
 
-  async function page(o: RenderOptions, after: number, upTo?: number): Promise<Row[]> {
-    const taskCols = selectList('t', [['id', 'id', 'int'], ...o.task], o.raw ? driver.rawJsonExpr : undefined);
+  async function page(o: RenderOptions, after: number, upTo?: number): Promise<TaskRow[]> {
+    const [upload, data, rest] = taskSql(o);
     const q = new Params(driver.dialect);
     const where = taskWhere(spec, q, project.id, hasIsLabeled);
-    const upload = o.hasFileUpload ? ', f.file AS file_upload_file' : '';
     const join = o.hasFileUpload ? ' LEFT JOIN data_import_fileupload f ON f.id = t.file_upload_id' : '';
     const from = ` AND t.id > ${q.p(after)}`; // parameters in text order: SQLite's are positional `?`
     const until = upTo === undefined ? '' : ` AND t.id <= ${q.p(upTo)}`;
-    return driver.all(`SELECT ${taskCols}${upload} FROM task t${join} WHERE ${where}${from}${until} ORDER BY t.id LIMIT ${q.p(pageSize)}`, q.values);
+    const rows = await driver.arrays(
+      `SELECT t.id, ${upload}, ${data}, ${rest} FROM task t${join} WHERE ${where}${from}${until} ORDER BY t.id LIMIT ${q.p(pageSize)}`,
+      q.values,
+    );
+    for (const r of rows) r[0] = Number(r[0]);
+    return rows as TaskRow[];
   }
 
   async function pageIds(after: number): Promise<number[]> {
@@ -287,7 +292,6 @@ export async function prepareReader(driver: LsDriver, spec: ExportSpec, now = ne
   }
   /** Child rows of the page's tasks: one query per table, ordered by task then id. */
   async function children(o: RenderOptions, ids: number[]): Promise<Children> {
-    const jsonExpr = o.raw ? driver.rawJsonExpr : undefined;
     const ch: Children = { annotations: new Map(), drafts: new Map(), predictions: new Map(), commentAuthors: new Map() };
     const wanted = new Set(ids);
     // SQLite pages are dense id ranges: BETWEEN walks the task_id index once, and rows of tasks
@@ -296,50 +300,51 @@ export async function prepareReader(driver: LsDriver, spec: ExportSpec, now = ne
     const lo = ids[0];
     const hi = ids[ids.length - 1];
     const dense = driver.dialect === 'sqlite' && hi - lo < ids.length * 4;
-    const run = async (sql: (taskIn: (col: string) => string) => string, each: (r: Row, taskId: number) => void) => {
+    /** Rows of [task_id, …texts]; `each` gets the task id and the row. */
+    const run = async (sql: (taskIn: (col: string) => string) => string, each: (id: number, r: unknown[]) => void) => {
       const q = new Params(driver.dialect);
       const text = sql((col) => (dense ? `${col} BETWEEN ${q.p(lo)} AND ${q.p(hi)}` : q.in(col, ids)));
-      for (const r of await driver.all(text, q.values)) {
-        const id = Number(r.task_id);
-        if (wanted.has(id)) each(r, id);
+      for (const r of await driver.arrays(text, q.values)) {
+        const id = Number(r[0]);
+        if (wanted.has(id)) each(id, r);
       }
     };
-    const cbJoin = o.completedByFull;
+    const userJoin = (fk: string) => ` LEFT JOIN htx_user u ON u.id = ${fk}`;
     await run(
       (taskIn) =>
-        `SELECT ${selectList('a', o.annotation, jsonExpr)}${cbJoin ? ', u.email AS u_email, u.first_name AS u_first_name, u.last_name AS u_last_name' : ''}` +
-        `, a.task_id FROM task_completion a${cbJoin ? ' LEFT JOIN htx_user u ON u.id = a.completed_by_id' : ''}` +
+        `SELECT a.task_id, ${annotationSql(o)} FROM task_completion a${o.completedByFull ? userJoin('a.completed_by_id') : ''}` +
         ` WHERE ${taskIn('a.task_id')}${annWhere} ORDER BY a.task_id, a.id`,
-      (r, id) => push(ch.annotations, id, renderAnnotation(r, o)),
+      (id, r) => push(ch.annotations, id, r[1] as string),
     );
+    /** Expanded rows come as [task_id, head, created_at, tail]; id lists as [task_id, id]. */
+    const listed = (map: Map<number, string>, full: boolean) => (id: number, r: unknown[]) =>
+      push(map, id, full ? withAgo(r[1] as string, r[2] as string | null, r[3] as string, o.now) : String(r[1]));
     if (o.hasDrafts) {
       await run(
         (taskIn) =>
           o.draftsFull
-            ? `SELECT ${selectList('d', o.draft, jsonExpr)}, d.task_id, u.email AS u_email, u.first_name AS u_first_name, u.last_name AS u_last_name` +
-              ` FROM tasks_annotationdraft d LEFT JOIN htx_user u ON u.id = d.user_id WHERE ${taskIn('d.task_id')} ORDER BY d.task_id, d.id`
-            : `SELECT d.id, d.task_id FROM tasks_annotationdraft d WHERE ${taskIn('d.task_id')} ORDER BY d.task_id, d.id`,
-        (r, id) => push(ch.drafts, id, o.draftsFull ? renderDraft(r, o) : Number(r.id)),
+            ? `SELECT d.task_id, ${draftSql(o).join(', ')} FROM tasks_annotationdraft d${userJoin('d.user_id')} WHERE ${taskIn('d.task_id')} ORDER BY d.task_id, d.id`
+            : `SELECT d.task_id, d.id FROM tasks_annotationdraft d WHERE ${taskIn('d.task_id')} ORDER BY d.task_id, d.id`,
+        listed(ch.drafts, o.draftsFull),
       );
     }
     if (o.hasPredictions) {
       await run(
         (taskIn) =>
           o.predictionsFull
-            ? `SELECT ${selectList('p', o.prediction, jsonExpr)}, p.task_id FROM prediction p WHERE ${taskIn('p.task_id')} ORDER BY p.task_id, p.id`
-            : `SELECT p.id, p.task_id FROM prediction p WHERE ${taskIn('p.task_id')} ORDER BY p.task_id, p.id`,
-        (r, id) => push(ch.predictions, id, o.predictionsFull ? renderPrediction(r, o) : Number(r.id)),
+            ? `SELECT p.task_id, ${predictionSql(o).join(', ')} FROM prediction p WHERE ${taskIn('p.task_id')} ORDER BY p.task_id, p.id`
+            : `SELECT p.task_id, p.id FROM prediction p WHERE ${taskIn('p.task_id')} ORDER BY p.task_id, p.id`,
+        listed(ch.predictions, o.predictionsFull),
       );
     }
     if (o.hasCommentAuthors) {
       await run(
         (taskIn) => `SELECT c.task_id, c.user_id FROM task_comment_authors c WHERE ${taskIn('c.task_id')} ORDER BY c.task_id, c.id`,
-        (r, id) => push(ch.commentAuthors, id, Number(r.user_id)),
+        (id, r) => push(ch.commentAuthors, id, String(r[1])),
       );
     }
     return ch;
   }
-
 
   return { projectId: project.id, labelConfig, hasIsLabeled, annWhere, options, page, pageIds, children };
 }
@@ -379,7 +384,7 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
       const load = (after: number) => {
         const p = (async () => {
           const rows = await page(ro, after);
-          const ids = rows.map((r) => Number(r.id));
+          const ids = rows.map((r) => r[0]);
           return { rows, ids, ch: rows.length > 0 ? await children(ro, ids) : undefined };
         })();
         p.catch(() => undefined); // a read-ahead failure surfaces where it is awaited, never as unhandled

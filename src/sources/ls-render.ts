@@ -1,23 +1,13 @@
-// Row → Task rendering shared by the PostgreSQL and SQLite sources, so both produce identical
-// tasks: Label Studio's export serializer key orders (shared/spec/label-studio-export.md §2), value
-// rendering (§3: datetimes, uuids, booleans, `$undefined$`, `created_ago`) and the optional columns
-// of older/newer schemas (a key is emitted only when its column exists, in Django model order).
-// Drivers hand raw rows plus a Decoder that knows their storage types (jsonb vs TEXT JSON, etc.).
+// Label Studio's export serializer (shared/spec/label-studio-export.md §2–§3) for the PostgreSQL
+// and SQLite sources. The field lists below are the one definition of every key, its order and its
+// value kind; ls-sql.ts turns them into SQL that renders each row to its JSON text, and this module
+// groups those texts into tasks (adding `created_ago` and the `$undefined$` rewrite, which need
+// JavaScript). Optional columns of older/newer schemas: a key is emitted only when its column
+// exists, in Django model order.
 
-import { type Annotation, type Draft, type JsonObject, type Prediction, RAW_JSON, type Task } from '../task.js';
-import { quotedKey, RawJson, rawJson } from './raw-json.js';
+import { RAW_JSON, type JsonObject, type Task } from '../task.js';
+import { DT_MARK, type Kind, keyed, type SqlDialect } from './ls-sql.js';
 
-/** How a driver's raw column values become JSON values. */
-export interface Decoder {
-  json(v: unknown): unknown;
-  bool(v: unknown): boolean | null;
-  uuid(v: unknown): string | null;
-  /** Raw datetime → Label Studio ISO form (§3.1). */
-  dt(v: unknown): string | null;
-  int(v: unknown): number | null;
-}
-
-type Kind = 'int' | 'dt' | 'bool' | 'json' | 'uuid' | 'raw';
 /** [export key, column, kind]. */
 export type Field = readonly [string, string, Kind];
 
@@ -106,38 +96,6 @@ export function present(fields: readonly Field[], columns: Set<string>): Field[]
   return fields.filter(([, col]) => columns.has(col));
 }
 
-/**
- * Distinct columns to SELECT for these fields; `jsonExpr` wraps the JSON columns (SQLite's json()
- * for raw rendering), keeping the column name.
- */
-export function selectList(alias: string, fields: readonly Field[], jsonExpr?: (expr: string) => string): string {
-  const json = new Set(fields.filter(([, , kind]) => kind === 'json').map(([, col]) => col));
-  return [...new Set(fields.map(([, col]) => col))]
-    .map((c) => (jsonExpr && json.has(c) ? `${jsonExpr(`${alias}.${c}`)} AS ${c}` : `${alias}.${c}`))
-    .join(', ');
-}
-
-type Row = Record<string, unknown>;
-
-function value(kind: Kind, raw: unknown, o: RenderOptions): unknown {
-  if (raw === null || raw === undefined) return null;
-  const d = o.decoder;
-  switch (kind) {
-    case 'int':
-      return d.int(raw);
-    case 'dt':
-      return d.dt(raw);
-    case 'bool':
-      return d.bool(raw);
-    case 'json':
-      return o.raw && typeof raw === 'string' ? rawJson(raw) : d.json(raw);
-    case 'uuid':
-      return d.uuid(raw);
-    default:
-      return raw;
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Value helpers (§3)
 
@@ -147,8 +105,6 @@ function value(kind: Kind, raw: unknown, o: RenderOptions): unknown {
  * (`2024-01-30 02:40:43.893565`, naive UTC), with an optional offset.
  */
 export function lsDateTime(text: string): string {
-  const fast = plainUtcDateTime(text);
-  if (fast !== undefined) return fast;
   const m = /^(\d{4,})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?\s*(Z|[+-]\d\d(?::?\d\d)?)?$/.exec(text.trim());
   if (!m) return text;
   let [, y, mo, da, h, mi, s] = m;
@@ -161,47 +117,6 @@ export function lsDateTime(text: string): string {
     [y, mo, da, h, mi, s] = [iso.slice(0, 4), iso.slice(5, 7), iso.slice(8, 10), iso.slice(11, 13), iso.slice(14, 16), iso.slice(17, 19)];
   }
   return `${y}-${mo}-${da}T${h}:${mi}:${s}${/^0*$/.test(frac) ? '' : `.${frac}`}Z`;
-}
-
-const isDigit = (c: number) => c >= 48 && c <= 57;
-const DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
-
-/**
- * The shapes nearly every stored datetime has, without a regex: `YYYY-MM-DD HH:MM:SS[.f…]` with no
- * offset, `+00` or `Z` (PostgreSQL text in session time zone UTC, Django's SQLite text). Anything
- * else: undefined (the general parser handles it).
- */
-function plainUtcDateTime(s: string): string | undefined {
-  const n = s.length;
-  if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined;
-  const sep = s.charCodeAt(10);
-  if (sep !== 32 && sep !== 84) return undefined;
-  for (const i of DIGITS) if (!isDigit(s.charCodeAt(i))) return undefined;
-  const end = s.endsWith('+00') ? n - 3 : s.endsWith('Z') ? n - 1 : n;
-  let frac = '';
-  if (end !== 19) {
-    if (s.charCodeAt(19) !== 46 || end < 21) return undefined;
-    let nonZero = false;
-    for (let i = 20; i < end; i++) {
-      const c = s.charCodeAt(i);
-      if (!isDigit(c)) return undefined;
-      if (c !== 48 && i < 26) nonZero = true;
-    }
-    if (nonZero) frac = `.${s.slice(20, Math.min(end, 26)).padEnd(6, '0')}`;
-  }
-  return `${s.slice(0, 10)}T${s.slice(11, 19)}${frac}Z`;
-}
-
-/** 32 hex digits (SQLite char(32)) or a dashed uuid → dashed lowercase. */
-export function dashedUuid(v: string): string {
-  const h = v.replace(/-/g, '').toLowerCase();
-  if (!/^[0-9a-f]{32}$/.test(h)) return v;
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-/** Basename of `data_import_fileupload.file` (`upload/1/ab12cd34-x.json` → `ab12cd34-x.json`). */
-export function uploadName(file: string): string {
-  return file.slice(file.lastIndexOf('/') + 1);
 }
 
 const UNITS = ['year', 'month', 'week', 'day', 'hour', 'minute'] as const;
@@ -246,34 +161,6 @@ export function timesince(d: Date, now: Date): string {
   return out.join(', ');
 }
 
-// created_ago per distinct second: rows of one import share creation times, and `now` is fixed
-// for the run. Bounded: cleared when full.
-const agoCache = new Map<string, string>();
-let agoNow: Date | undefined;
-
-function createdAgo(lsIso: string | null, now: Date): string {
-  if (!lsIso) return '';
-  const second = lsIso.replace(/\.\d+Z$/, 'Z');
-  if (agoNow !== now || agoCache.size >= 10_000) {
-    agoCache.clear();
-    agoNow = now;
-  }
-  let ago = agoCache.get(second);
-  if (ago === undefined) {
-    ago = timesince(new Date(Date.parse(second)), now);
-    agoCache.set(second, ago);
-  }
-  return ago;
-}
-
-/** Draft `created_username` (§2.4): `First Last email, id`. */
-export function createdUsername(first: string, last: string, email: string, id: number): string {
-  let name = first ?? '';
-  if (last) name += ` ${last}`;
-  if (name) name += ' ';
-  return `${name}${email}, ${id}`;
-}
-
 /** §3.4: `data["$undefined$"]` moves to the config's first data key (which ends up last). */
 export function replaceUndefined(data: JsonObject, firstDataType: string | undefined): JsonObject {
   if (firstDataType && Object.prototype.hasOwnProperty.call(data, '$undefined$')) {
@@ -287,9 +174,9 @@ export function replaceUndefined(data: JsonObject, firstDataType: string | undef
 // Rendering
 
 export interface RenderOptions {
-  decoder: Decoder;
+  sql: SqlDialect;
   firstDataType?: string;
-  /** `completed_by` as {id,email,first_name,last_name} (rows then carry u_email, u_first_name, u_last_name). */
+  /** `completed_by` as {id,email,first_name,last_name} (joins htx_user as `u`). */
   completedByFull: boolean;
   draftsFull: boolean;
   predictionsFull: boolean;
@@ -305,120 +192,149 @@ export interface RenderOptions {
   hasPredictions: boolean;
   hasCommentAuthors: boolean;
   /**
-   * Raw rendering, for runs that write tasks untouched (ctx.passthrough): JSON columns are copied
-   * as text (RawJson), children and tasks are rendered straight to JSON text, and each task is only
-   * its id plus that text in RAW_JSON. The rows' JSON columns must then arrive as text.
+   * Tasks are written untouched (ctx.passthrough): each becomes its id plus its JSON text
+   * (RAW_JSON), never parsed. Otherwise the text is parsed into a task object.
    */
   raw?: boolean;
 }
 
-// Each renderer writes its keys, in export order, into an Out: a plain object (tasks that go
-// through transforms and encoders), or JSON text (raw rendering, `RenderOptions.raw`), so both
-// paths share one definition of every key, its order and its value.
+const pairs = (fields: Field[], d: SqlDialect, alias: string) => fields.map(([k, col, kind]) => [k, d.value(kind, `${alias}.${col}`)] as const);
 
-interface Out {
-  put(key: string, v: unknown): void;
-  /** Children already rendered by this same Out kind (objects, or JSON texts). */
-  list(key: string, items: unknown[]): void;
-}
-
-class ObjectOut implements Out {
-  readonly obj: Record<string, unknown> = {};
-  put(key: string, v: unknown): void {
-    this.obj[key] = v;
-  }
-  list(key: string, items: unknown[]): void {
-    this.obj[key] = items;
-  }
-}
-
-class TextOut implements Out {
-  text = '{';
-  put(key: string, v: unknown): void {
-    this.text += `${this.text.length > 1 ? ',' : ''}${quotedKey(key)}${v instanceof RawJson ? v.text : (JSON.stringify(v) ?? 'null')}`;
-  }
-  list(key: string, items: unknown[]): void {
-    this.text += `${this.text.length > 1 ? ',' : ''}${quotedKey(key)}[${items.join(',')}]`;
-  }
-  done(): string {
-    return `${this.text}}`;
-  }
-}
-
-function annotationInto(row: Row, o: RenderOptions, out: Out): void {
-  for (const [key, col, kind] of o.annotation) {
-    if (key === 'completed_by') {
-      const id = o.decoder.int(row[col]);
-      if (o.completedByFull && id !== null && row.u_email !== null && row.u_email !== undefined) {
-        out.put('completed_by', { id, email: row.u_email, first_name: row.u_first_name, last_name: row.u_last_name });
-      } else out.put('completed_by', id);
-    } else out.put(key, value(kind, row[col], o));
-  }
-}
-
-function predictionInto(row: Row, o: RenderOptions, out: Out): void {
-  for (const [key, col, kind] of o.prediction) {
-    out.put(key, key === 'created_ago' ? createdAgo(o.decoder.dt(row[col]), o.now) : value(kind, row[col], o));
-  }
-}
-
-function draftInto(row: Row, o: RenderOptions, out: Out): void {
-  const email = String(row.u_email ?? '');
-  for (const [key, col, kind] of o.draft) {
-    if (key === 'user') out.put('user', email);
-    else if (key === 'created_username') {
-      out.put('created_username', createdUsername(String(row.u_first_name ?? ''), String(row.u_last_name ?? ''), email, Number(row[col])));
-    } else if (key === 'created_ago') out.put('created_ago', createdAgo(o.decoder.dt(row[col]), o.now));
-    else out.put(key, value(kind, row[col], o));
-  }
-}
-
-/** A child row rendered: an object, or (raw rendering) its JSON text. */
-export type Rendered<T> = T | string;
-
-function rendered<T>(row: Row, o: RenderOptions, into: (row: Row, o: RenderOptions, out: Out) => void): Rendered<T> {
-  if (o.raw) {
-    const out = new TextOut();
-    into(row, o, out);
-    return out.done();
-  }
-  const out = new ObjectOut();
-  into(row, o, out);
-  return out.obj as T;
-}
-
-export const renderAnnotation = (row: Row, o: RenderOptions): Rendered<Annotation> => rendered(row, o, annotationInto);
-export const renderPrediction = (row: Row, o: RenderOptions): Rendered<Prediction> => rendered(row, o, predictionInto);
-export const renderDraft = (row: Row, o: RenderOptions): Rendered<Draft> => rendered(row, o, draftInto);
-
-/** Children of one page, grouped by task id, each list ascending by id. */
-export interface Children {
-  annotations: Map<number, Array<Rendered<Annotation>>>;
-  drafts: Map<number, Array<number | Rendered<Draft>>>;
-  predictions: Map<number, Array<number | Rendered<Prediction>>>;
-  commentAuthors: Map<number, number[]>;
-}
-
-function taskInto(row: Row, id: number, ch: Children, o: RenderOptions, out: Out): void {
-  out.put('id', id);
-  out.list('annotations', ch.annotations.get(id) ?? []);
-  if (o.hasFileUpload && row.file_upload_file !== null && row.file_upload_file !== undefined) {
-    out.put('file_upload', uploadName(String(row.file_upload_file)));
-  }
-  if (o.hasDrafts) out.list('drafts', ch.drafts.get(id) ?? []);
-  if (o.hasPredictions) out.list('predictions', ch.predictions.get(id) ?? []);
-  for (const [key, col, kind] of o.task) {
-    let v = value(kind, row[col], o);
-    if (key === 'data') v = v instanceof RawJson ? rawData(v, o.firstDataType) : replaceUndefined((v ?? {}) as JsonObject, o.firstDataType);
-    out.put(key, v);
-  }
-  if (o.hasCommentAuthors) out.list('comment_authors', ch.commentAuthors.get(id) ?? []);
+/** An annotation row (alias `a`, user `u` when completed_by is expanded) as JSON text. */
+export function annotationSql(o: RenderOptions): string {
+  const d = o.sql;
+  const p = o.annotation.map(([k, col, kind]) => {
+    if (k !== 'completed_by') return [k, d.value(kind, `a.${col}`)] as const;
+    const id = d.value('int', `a.${col}`);
+    if (!o.completedByFull) return [k, id] as const;
+    const user = `'{"id":' || a.${col} || ',"email":' || ${d.str('u.email')} || ',"first_name":' || ${d.str('u.first_name')} || ',"last_name":' || ${d.str('u.last_name')} || '}'`;
+    return [k, `CASE WHEN a.${col} IS NOT NULL AND u.email IS NOT NULL THEN ${user} ELSE ${id} END`] as const;
+  });
+  return `'{' || ${keyed(p, true)} || '}'`;
 }
 
 /**
- * A raw-rendered task: its id and its JSON text (RAW_JSON), which is all the JSON/NDJSON encoders
- * read on the pass-through path. Anything reading its content fails loudly instead of seeing an
- * empty task.
+ * A row with a `created_ago` key (expanded predictions and drafts) as three SQL texts: the JSON
+ * before that key, the created_at it is computed from (a JSON string), and the rest. Without a
+ * created_at column: the whole object and NULL.
+ */
+function splitAtAgo(p: Array<readonly [string, string]>, agoExpr: string | undefined): [string, string, string] {
+  const at = p.findIndex(([k]) => k === 'created_ago');
+  if (at < 0 || agoExpr === undefined) return [`'{' || ${keyed(p, true)} || '}'`, 'NULL', `''`];
+  const before = p.slice(0, at);
+  const after = p.slice(at + 1);
+  const head = before.length ? `'{' || ${keyed(before, true)}` : `'{'`;
+  const tail = after.length ? `${keyed(after, before.length === 0)} || '}'` : `'}'`;
+  return [head, agoExpr, tail];
+}
+
+/** An expanded prediction row (alias `p`): [head, created_at, tail]. */
+export function predictionSql(o: RenderOptions): [string, string, string] {
+  const ago = o.prediction.find(([k]) => k === 'created_ago');
+  return splitAtAgo(
+    pairs(o.prediction, o.sql, 'p'),
+    ago && o.sql.value('dt', `p.${ago[1]}`),
+  );
+}
+
+/** An expanded draft row (alias `d`, its user `u`): [head, created_at, tail]. */
+export function draftSql(o: RenderOptions): [string, string, string] {
+  const d = o.sql;
+  // `created_username` (§2.4): `First Last email, id`, the name part only when not empty.
+  const name = `coalesce(u.first_name, '') || CASE WHEN coalesce(u.last_name, '') <> '' THEN ' ' || u.last_name ELSE '' END`;
+  const p = o.draft.map(([k, col, kind]) => {
+    if (k === 'user') return [k, d.str(`coalesce(u.email, '')`)] as const;
+    if (k === 'created_username') {
+      return [k, d.str(`CASE WHEN ${name} <> '' THEN ${name} || ' ' ELSE '' END || coalesce(u.email, '') || ', ' || coalesce(d.${col}, 0)`)] as const;
+    }
+    return [k, d.value(kind, `d.${col}`)] as const;
+  });
+  const ago = o.draft.find(([k]) => k === 'created_ago');
+  return splitAtAgo(p, ago && d.value('dt', `d.${ago[1]}`));
+}
+
+/**
+ * A task row (alias `t`, its upload `f`): [`,"file_upload":"…"` or '', data, the keys after
+ * data]. The keys before data (id, annotations, file_upload, drafts, predictions) and the trailing
+ * comment_authors are added by taskText().
+ */
+export function taskSql(o: RenderOptions): [string, string, string] {
+  const d = o.sql;
+  const upload = o.hasFileUpload ? `CASE WHEN f.file IS NULL THEN '' ELSE ',"file_upload":' || ${d.str(d.baseName('f.file'))} END` : `''`;
+  const data = o.task.find(([k]) => k === 'data');
+  const rest = pairs(o.task.filter(([k]) => k !== 'data'), d, 't');
+  return [upload, data ? d.value('json', `t.${data[1]}`) : `'{}'`, rest.length ? keyed(rest, false) : `''`];
+}
+
+// created_ago per distinct second: rows of one import share creation times, and `now` is fixed
+// for the run. Bounded: cleared when full.
+const agoCache = new Map<string, string>();
+let agoNow: Date | undefined;
+
+/** `created_ago` (§3.5) from the created_at JSON text the SQL rendered ('null' → ''). */
+export function createdAgoOf(createdJson: string | null, now: Date): string {
+  if (!createdJson || createdJson === 'null') return '';
+  const iso = createdJson.startsWith(DT_MARK) ? lsDateTime(createdJson.slice(1, -1)) : createdJson.slice(1, -1);
+  const second = iso.replace(/\.\d+Z$/, 'Z');
+  if (agoNow !== now || agoCache.size >= 10_000) {
+    agoCache.clear();
+    agoNow = now;
+  }
+  let ago = agoCache.get(second);
+  if (ago === undefined) {
+    ago = timesince(new Date(Date.parse(second)), now);
+    agoCache.set(second, ago);
+  }
+  return ago;
+}
+
+/** A [head, created_at, tail] row as JSON text with its `created_ago`. */
+export function withAgo(head: string, created: string | null, tail: string, now: Date): string {
+  return created === null ? head : `${head},"created_ago":${JSON.stringify(createdAgoOf(created, now))}${tail}`;
+}
+
+/** Children of one page, grouped by task id: each list's JSON items, comma-joined, ascending by id. */
+export interface Children {
+  annotations: Map<number, string>;
+  drafts: Map<number, string>;
+  predictions: Map<number, string>;
+  commentAuthors: Map<number, string>;
+}
+
+/** Appends one rendered item to the list of task `key`. */
+export function push(map: Map<number, string>, key: number, item: string): void {
+  const list = map.get(key);
+  map.set(key, list === undefined ? item : `${list},${item}`);
+}
+
+/** A task row as SQL returned it: [id, upload piece, data JSON, keys after data]. */
+export type TaskRow = [number, string, string, string];
+
+const DT_MARKED = new RegExp(`${DT_MARK}([^${DT_MARK}]*)${DT_MARK}`, 'g');
+
+/** The task's JSON text. */
+export function taskText(row: TaskRow, ch: Children, o: RenderOptions): string {
+  const [id, upload, data, rest] = row;
+  let text = `{"id":${id},"annotations":[${ch.annotations.get(id) ?? ''}]${upload}`;
+  if (o.hasDrafts) text += `,"drafts":[${ch.drafts.get(id) ?? ''}]`;
+  if (o.hasPredictions) text += `,"predictions":[${ch.predictions.get(id) ?? ''}]`;
+  text += `,"data":${o.firstDataType && data.includes('"$undefined$"') ? undefinedMoved(data, o.firstDataType) : data}${rest}`;
+  if (o.hasCommentAuthors) text += `,"comment_authors":[${ch.commentAuthors.get(id) ?? ''}]`;
+  text += '}';
+  // Datetimes SQLite could not format (ls-sql.ts), and `json` columns printed over several lines.
+  if (text.includes(DT_MARK)) text = text.replace(DT_MARKED, (_, v: string) => JSON.stringify(lsDateTime(v)));
+  if (text.includes('\n')) text = JSON.stringify(JSON.parse(text));
+  return text;
+}
+
+/** §3.4 on `data` text. */
+function undefinedMoved(data: string, firstDataType: string): string {
+  return JSON.stringify(replaceUndefined(JSON.parse(data) as JsonObject, firstDataType));
+}
+
+/**
+ * A raw-rendered task: its id and JSON text, which is all the JSON/NDJSON encoders read on the
+ * pass-through path. Anything reading its content fails loudly instead of seeing an empty task.
  */
 const RAW_TASK: object = Object.freeze(
   Object.create(Object.prototype, {
@@ -430,13 +346,6 @@ const RAW_TASK: object = Object.freeze(
   }),
 );
 
-/** A task as its JSON text (raw rendering: `o.raw` must be set, children rendered as text). */
-export function renderTaskText(row: Row, ch: Children, o: RenderOptions): string {
-  const out = new TextOut();
-  taskInto(row, o.decoder.int(row.id) as number, ch, o, out);
-  return out.done();
-}
-
 /** A raw-rendered task: its id and JSON text, for the pass-through encoders only. */
 export function rawTask(id: number, json: Buffer): Task {
   const t = Object.create(RAW_TASK) as Task;
@@ -445,23 +354,7 @@ export function rawTask(id: number, json: Buffer): Task {
   return t;
 }
 
-export function renderTask(row: Row, ch: Children, o: RenderOptions): Task {
-  const id = o.decoder.int(row.id) as number;
-  if (o.raw) return rawTask(id, Buffer.from(renderTaskText(row, ch, o)));
-  const out = new ObjectOut();
-  taskInto(row, id, ch, o, out);
-  return out.obj as Task;
-}
-
-/** §3.4 on raw `data` text: parsed only when the text mentions the key. */
-function rawData(v: RawJson, firstDataType: string | undefined): RawJson {
-  if (!firstDataType || !v.text.includes('"$undefined$"')) return v;
-  return new RawJson(JSON.stringify(replaceUndefined(JSON.parse(v.text) as JsonObject, firstDataType)));
-}
-
-/** Appends `item` to the list of `key` in `map`. */
-export function push<T>(map: Map<number, T[]>, key: number, item: T): void {
-  const list = map.get(key);
-  if (list) list.push(item);
-  else map.set(key, [item]);
+export function renderTask(row: TaskRow, ch: Children, o: RenderOptions): Task {
+  const text = taskText(row, ch, o);
+  return o.raw ? rawTask(row[0], Buffer.from(text)) : (JSON.parse(text) as Task);
 }

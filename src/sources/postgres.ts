@@ -15,20 +15,19 @@
 // the current one is rendered and encoded (readAhead): the server's time then overlaps ours
 // (profile at 100k: 3.0 s idle → 0.5 s).
 
-// Value notes: jsonb comes back as text and is parsed with JSON.parse (or, when tasks are written
-// untouched, copied to the output as PostgreSQL printed it: ls-render.ts `raw`). PostgreSQL returns jsonb keys in its
-// canonical order (shorter keys first, then bytewise), which is what Label Studio emits; JSON.parse
-// then moves integer-like keys ("0", "12") to the front of each object (a JS object property rule).
-// Floats that are integral (1.0) become JS integers, and bigints beyond 2^53 lose precision: the
-// Task model is plain JSON numbers. timestamptz is read as text (not Date, which would drop
-// microseconds) in session time zone UTC and rendered per §3.1.
+// Rendering: each row comes back as its JSON text, built by PostgreSQL (ls-sql.ts POSTGRES_SQL):
+// jsonb as PostgreSQL prints it (its canonical key order, which is what Label Studio emits, and
+// `": "` spacing), timestamptz through to_char in session time zone UTC (microseconds kept), floats
+// in PostgreSQL's shortest round-trip form. Tasks that go through transforms or encoders are
+// parsed from that text with JSON.parse, which moves integer-like keys ("0", "12") to the front
+// of each object (a JS object property rule); bigints beyond 2^53 then lose precision.
 
 import type pgTypes from 'pg';
 import type { Source } from '../contracts.js';
 import { UsageError } from '../errors.js';
 import type { ExportSpec } from '../export-spec.js';
 import { type LsDriver, openLsSource, type Row } from './ls-db.js';
-import { type Decoder, lsDateTime } from './ls-render.js';
+import { POSTGRES_SQL } from './ls-sql.js';
 
 export function isPostgresUrl(from: string): boolean {
   return /^postgres(ql)?:/i.test(from);
@@ -51,20 +50,12 @@ function displayOf(from: string): string {
   return `postgres://${e.PGUSER ?? e.USER ?? ''}@${e.PGHOST ?? 'localhost'}:${e.PGPORT ?? 5432}/${e.PGDATABASE ?? e.PGUSER ?? ''} (PG* environment)`;
 }
 
-const decoder: Decoder = {
-  json: (v) => (v === null || v === undefined ? null : typeof v === 'string' ? JSON.parse(v) : v),
-  bool: (v) => (v === null || v === undefined ? null : Boolean(v)),
-  uuid: (v) => (typeof v === 'string' ? v.toLowerCase() : null),
-  dt: (v) => (v === null || v === undefined ? null : v instanceof Date ? lsDateTime(v.toISOString()) : lsDateTime(String(v))),
-  int: (v) => (v === null || v === undefined ? null : Number(v)),
-};
-
 /** timestamp, timestamptz, json, jsonb. */
 const TEXT_OIDS = new Set([1114, 1184, 114, 3802]);
 
 /**
- * Type parsers: timestamps stay text (see above), and so do json/jsonb: the decoder parses them,
- * or raw rendering (ls-render.ts) writes their text as it is. Everything else as pg parses it.
+ * Type parsers: timestamps and json/jsonb stay text wherever a query returns them as columns
+ * (schema and project queries); everything else as pg parses it.
  */
 function typesOf(pg: typeof pgTypes) {
   return {
@@ -125,12 +116,20 @@ export async function connectPostgres(from: string, opts: { snapshot?: string } 
       throw friendly(e, display, password);
     }
   };
+  const arrays = async (sql: string, params: unknown[]): Promise<unknown[][]> => {
+    try {
+      return (await client.query({ text: sql, values: params, rowMode: 'array' })).rows as unknown[][];
+    } catch (e) {
+      throw friendly(e, display, password);
+    }
+  };
   let ended = false;
   return {
     display,
     dialect: 'postgres',
-    decoder,
+    sql: POSTGRES_SQL,
     all,
+    arrays,
     async tables() {
       const rows = await all(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`, []);
       return new Set(rows.map((r) => String(r.table_name)));

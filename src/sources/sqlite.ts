@@ -13,7 +13,7 @@ import type { Source } from '../contracts.js';
 import { UsageError } from '../errors.js';
 import type { ExportSpec } from '../export-spec.js';
 import { type LsDriver, openLsSource, type Row } from './ls-db.js';
-import { dashedUuid, type Decoder, lsDateTime } from './ls-render.js';
+import { SQLITE_SQL } from './ls-sql.js';
 
 export function isSqlitePath(from: string): boolean {
   return /^sqlite:/i.test(from) || /\.(sqlite3?|db)$/i.test(from);
@@ -22,14 +22,6 @@ export function isSqlitePath(from: string): boolean {
 export function sqliteFile(from: string): string {
   return from.replace(/^sqlite:(\/\/)?/i, '');
 }
-
-const decoder: Decoder = {
-  json: (v) => (v === null || v === undefined ? null : typeof v === 'string' ? JSON.parse(v) : v),
-  bool: (v) => (v === null || v === undefined ? null : Boolean(Number(v))),
-  uuid: (v) => (v === null || v === undefined ? null : dashedUuid(String(v))),
-  dt: (v) => (v === null || v === undefined ? null : lsDateTime(String(v))),
-  int: (v) => (v === null || v === undefined ? null : Number(v)),
-};
 
 export async function connectSqlite(from: string): Promise<LsDriver> {
   const file = sqliteFile(from);
@@ -45,20 +37,25 @@ export async function connectSqlite(from: string): Promise<LsDriver> {
   } catch (e) {
     throw new UsageError(`--from ${file}: cannot read it as SQLite (${(e as Error).message})`);
   }
+  // Prepared once per SQL text: objects for all(), arrays (raw mode) for arrays().
   const statements = new Map<string, Database.Statement>();
-  const all = async (sql: string, params: unknown[]): Promise<Row[]> => {
-    let s = statements.get(sql);
+  const prepared = (sql: string, raw: boolean) => {
+    const key = `${raw ? 'r' : 'o'}:${sql}`;
+    let s = statements.get(key);
     if (!s) {
-      s = db.prepare(sql);
-      statements.set(sql, s);
+      s = raw ? db.prepare(sql).raw(true) : db.prepare(sql);
+      statements.set(key, s);
     }
-    return s.all(...params) as Row[];
+    return s;
   };
+  const all = async (sql: string, params: unknown[]): Promise<Row[]> => prepared(sql, false).all(...params) as Row[];
+  const arrays = async (sql: string, params: unknown[]): Promise<unknown[][]> => prepared(sql, true).all(...params) as unknown[][];
   return {
     display: file,
     dialect: 'sqlite',
-    decoder,
+    sql: SQLITE_SQL,
     all,
+    arrays,
     async tables() {
       const rows = await all(`SELECT name FROM sqlite_master WHERE type IN ('table', 'view')`, []);
       return new Set(rows.map((r) => String(r.name)));
@@ -69,8 +66,6 @@ export async function connectSqlite(from: string): Promise<LsDriver> {
     },
     pause: () => new Promise<void>((resolve) => setImmediate(resolve)),
     readAhead: false,
-    // Compact and validated by SQLite itself (a malformed text fails the run, as JSON.parse would).
-    rawJsonExpr: (expr) => `json(${expr})`,
     async workerConnection() {
       // Rollback-journal mode: this connection's open read transaction holds SQLite's shared lock,
       // so no writer can commit while the run lasts and every other reader sees the same data.

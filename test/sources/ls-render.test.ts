@@ -1,6 +1,7 @@
-// Value rendering rules of spec §3 (datetimes, uuids, created_ago, created_username, $undefined$).
+// Value rules of spec §3 kept in JavaScript (datetime fallback, created_ago, $undefined$); the SQL
+// renderings (uuids, created_username, file_upload, datetimes) are tested in ls-sql.test.ts.
 import { describe, expect, it } from 'vitest';
-import { createdUsername, dashedUuid, lsDateTime, replaceUndefined, timesince, uploadName } from '../../src/sources/ls-render.js';
+import { lsDateTime, replaceUndefined, timesince } from '../../src/sources/ls-render.js';
 
 const at = (s: string) => new Date(s);
 
@@ -37,17 +38,7 @@ describe('timesince (§3.5, Django depth 2 with NBSP)', () => {
   ])('%s → %s', (d, now, want) => expect(timesince(at(d), at(now))).toBe(want));
 });
 
-describe('small renderings', () => {
-  it('created_username (§2.4)', () => {
-    expect(createdUsername('Ann', 'Lee', 'ann@x.io', 3)).toBe('Ann Lee ann@x.io, 3');
-    expect(createdUsername('', '', 'ann@x.io', 3)).toBe('ann@x.io, 3');
-    expect(createdUsername('Ann', '', 'ann@x.io', 3)).toBe('Ann ann@x.io, 3');
-  });
-  it('uuid with dashes, lowercase (§3.6)', () => {
-    expect(dashedUuid('3BC9DA85967F47A1BFA8410206E54CF9')).toBe('3bc9da85-967f-47a1-bfa8-410206e54cf9');
-    expect(dashedUuid('3bc9da85-967f-47a1-bfa8-410206e54cf9')).toBe('3bc9da85-967f-47a1-bfa8-410206e54cf9');
-  });
-  it('file_upload basename', () => expect(uploadName('upload/1/d06c405d-spotify.json')).toBe('d06c405d-spotify.json'));
+describe('$undefined$', () => {
   it('$undefined$ moves to the first data key, which ends up last (§3.4)', () => {
     const d = replaceUndefined({ $undefined$: 'x', a: 1 }, 'image');
     expect(Object.entries(d)).toEqual([['a', 1], ['image', 'x']]);

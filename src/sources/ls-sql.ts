@@ -1,0 +1,102 @@
+// SQL that renders Label Studio's export serializer output (shared/spec/label-studio-export.md
+// §2–§3) in the database itself: every annotation, prediction, draft and task row comes back as
+// its JSON text, keys in model order, values already formatted (datetimes, booleans, uuids, user
+// objects, the upload's base name). JavaScript only groups the rows by task, adds `created_ago`
+// (Django's timesince) and the `$undefined$` rewrite (ls-render.ts).
+//
+// Why in SQL: measured on 100k generated tasks (benchmarks/README.md "Database sources"), reading
+// columns and rendering them in JavaScript cost ~75 µs of CPU per task, most of it garbage
+// collection of per-column strings and row objects; reading one text per row costs ~17 µs
+// (PostgreSQL, plus ~23 µs in the server, on its own core) and ~23 µs (SQLite, in-process).
+//
+// Each dialect supplies how one column becomes JSON text (never NULL: `||` with NULL is NULL).
+
+/** Value kinds of ls-render.ts field lists. */
+export type Kind = 'int' | 'dt' | 'bool' | 'json' | 'uuid' | 'raw';
+
+export interface SqlDialect {
+  /** `expr` (any kind) as JSON text. */
+  value(kind: Kind, expr: string): string;
+  /** A text expression as a JSON string literal (NULL → `null`). */
+  str(expr: string): string;
+  /** The part of a path after its last `/`. */
+  baseName(expr: string): string;
+}
+
+/**
+ * PostgreSQL: text casts of typed columns; timestamps in session time zone UTC through to_char,
+ * microseconds only when non-zero; jsonb as PostgreSQL prints it (canonical key order, `": "`
+ * spacing); other scalars through to_json (floats print shortest round-trip, `1e+20` style).
+ */
+export const POSTGRES_SQL: SqlDialect = {
+  value(kind, e) {
+    switch (kind) {
+      case 'int':
+      case 'bool':
+        return `coalesce((${e})::text, 'null')`;
+      case 'json':
+        return `coalesce((${e})::text, 'null')`;
+      case 'uuid':
+        return `coalesce('"' || lower((${e})::text) || '"', 'null')`;
+      case 'dt':
+        return (
+          `coalesce(to_char(${e}, '"\\""YYYY-MM-DD"T"HH24:MI:SS') || ` +
+          `CASE WHEN extract(microseconds FROM ${e})::int % 1000000 = 0 THEN '' ELSE to_char(${e}, '.US') END || 'Z"', 'null')`
+        );
+      default:
+        return `coalesce(to_json(${e})::text, 'null')`;
+    }
+  },
+  str: (e) => `coalesce(to_json((${e})::text)::text, 'null')`,
+  baseName: (e) => `substring(${e} from '[^/]*$')`,
+};
+
+/** The NUL-delimited marker SQLite emits for a datetime text it cannot format (resolved in JS). */
+export const DT_MARK = '\u0000';
+
+const D2 = '[0-9][0-9]';
+const SQLITE_DT = `${D2}${D2}-${D2}-${D2} ${D2}:${D2}:${D2}`;
+
+/**
+ * SQLite (Django's storage): JSON text through json() (validated and compact), 0/1 booleans,
+ * char(32) uuids dashed, naive-UTC datetime text `YYYY-MM-DD HH:MM:SS[.ffffff]` reformatted; any
+ * other datetime shape comes back between NUL characters (a JSON text never holds a raw NUL) for
+ * ls-render.ts to format with lsDateTime().
+ */
+export const SQLITE_SQL: SqlDialect = {
+  value(kind, e) {
+    switch (kind) {
+      case 'int':
+        return `coalesce(${e}, 'null')`;
+      case 'bool':
+        return `CASE WHEN ${e} IS NULL THEN 'null' WHEN ${e} THEN 'true' ELSE 'false' END`;
+      case 'json':
+        return `coalesce(json(${e}), 'null')`;
+      case 'uuid': {
+        const h = `lower(replace(${e}, '-', ''))`;
+        return (
+          `CASE WHEN ${e} IS NULL THEN 'null' WHEN length(${h}) = 32 AND ${h} NOT GLOB '*[^0-9a-f]*' ` +
+          `THEN '"' || substr(${h}, 1, 8) || '-' || substr(${h}, 9, 4) || '-' || substr(${h}, 13, 4) || '-' || substr(${h}, 17, 4) || '-' || substr(${h}, 21) || '"' ` +
+          `ELSE json_quote(${e}) END`
+        );
+      }
+      case 'dt':
+        return (
+          `CASE WHEN ${e} IS NULL THEN 'null' ` +
+          `WHEN ${e} GLOB '${SQLITE_DT}' THEN '"' || substr(${e}, 1, 10) || 'T' || substr(${e}, 12, 8) || 'Z"' ` +
+          `WHEN ${e} GLOB '${SQLITE_DT}.${D2}${D2}${D2}' THEN '"' || substr(${e}, 1, 10) || 'T' || substr(${e}, 12, 8) || ` +
+          `CASE WHEN substr(${e}, 21) = '000000' THEN '' ELSE substr(${e}, 20) END || 'Z"' ` +
+          `ELSE char(0) || ${e} || char(0) END`
+        );
+      default:
+        return `json_quote(${e})`;
+    }
+  },
+  str: (e) => `CASE WHEN ${e} IS NULL THEN 'null' ELSE json_quote(CAST(${e} AS TEXT)) END`,
+  baseName: (e) => `substr(${e}, length(rtrim(${e}, replace(${e}, '/', ''))) + 1)`,
+};
+
+/** `'<,>"key":' || expr` pieces joined into one SQL text expression. */
+export function keyed(pairs: Array<readonly [string, string]>, first: boolean): string {
+  return pairs.map(([k, e], i) => `'${i === 0 && first ? '' : ','}${JSON.stringify(k).replace(/'/g, "''")}:' || ${e}`).join(' || ');
+}
