@@ -154,6 +154,7 @@ describe('DOCLANG: candidate payloads', () => {
       '<d:doclang xmlns:d="https://www.doclang.ai/ns/v12"/>',
       '<?xml version="1.0" encoding="UTF-8"?>\n<!-- c --><?pi x?><doclang><![CDATA[<x>]]>&amp;&#65;&#x42;</doclang>\n',
       '  <doclang a="1" b=\'2\'></doclang >  ',
+      '<doclang/>\u0000 anything after a NUL is not read',
     ];
     const no = [
       '<Doclang/>',
@@ -165,6 +166,18 @@ describe('DOCLANG: candidate payloads', () => {
     ];
     for (const s of yes) expect(doclangScan(s), s).not.toBeNull();
     for (const s of no) expect(doclangScan(s), s).toBeNull();
+  });
+
+  it('agrees with lxml (the converter\'s parser) on 4,088 edge cases and mutations, src uris included', () => {
+    // Made by scripts/doclang-xml-cases/ with lxml 4.9.2 / libxml2 2.9.14.
+    const cases = JSON.parse(readFileSync(new URL('./fixtures/doclang-xml-cases.json', import.meta.url), 'utf8')) as Array<{ text: string; doclang: string[] | null }>;
+    expect(cases.length).toBe(4088);
+    expect(cases.filter((c) => c.doclang !== null).length).toBe(402);
+    const differ = cases.filter((c) => {
+      const scan = doclangScan(c.text);
+      return JSON.stringify(scan ? scan.srcUris.map((u) => u.value) : null) !== JSON.stringify(c.doclang);
+    });
+    expect(differ.map((c) => c.text)).toEqual([]);
   });
 
   it('rejects a DOCTYPE and anything that is not well-formed XML', () => {
@@ -186,6 +199,8 @@ describe('DOCLANG: candidate payloads', () => {
       ' <?xml version="1.0"?><doclang/>',
       '<doclang>\ud800</doclang>',
       '',
+      '<doclang xmlns:x="not a uri"/>',
+      '<doclang>\u0000</doclang>',
     ];
     for (const s of bad) expect(scanXml(s), JSON.stringify(s)).toBeNull();
     expect(names({ annotations: [{ id: 1, result: [textarea('<!DOCTYPE doclang><doclang/>')] }] } as never)).toEqual([]);
