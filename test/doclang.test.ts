@@ -279,6 +279,29 @@ describe('DOCLANG: archives', () => {
   });
 });
 
+describe('DOCLANG: the CLI', () => {
+  it('adds page images unless --offline (downloads off, as in the conformance runs)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'doclang-cli-'));
+    mkdirSync(join(dir, 'upload', '3'), { recursive: true });
+    writeFileSync(join(dir, 'upload', '3', 'scan.png'), 'page bytes');
+    const input = join(dir, 'in.json');
+    writeFileSync(input, JSON.stringify([{ id: 5, data: { img: '/data/upload/3/scan.png' }, annotations: [{ id: 6, result: [textarea(doc('x'))] }] }]));
+    const config = join(dir, 'config.xml');
+    writeFileSync(config, '<View><Image name="page" value="$img"/><TextArea name="doc" toName="page"/></View>');
+    const run = async (extra: string[]) => {
+      const out = join(dir, `out${extra.length}/`);
+      const r = await runCli(['export', '--from', input, '--label-config', config, '--format', 'DOCLANG', '--to', out, '--upload-dir', join(dir, 'upload'), ...extra]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(readdirSync(out)).toEqual(['task-5-annotation-6.dclx']);
+      return readZip(readFileSync(join(out, 'task-5-annotation-6.dclx')));
+    };
+    const online = await run([]);
+    expect(online.map((m) => m.name)).toEqual(['[Content_Types].xml', '_rels/.rels', 'document.xml', 'pages/1.png']);
+    expect(online[3].data.toString()).toBe('page bytes');
+    expect((await run(['--offline'])).map((m) => m.name)).toEqual(['[Content_Types].xml', '_rels/.rels', 'document.xml']);
+  });
+});
+
 describe('DOCLANG: pages and asset names', () => {
   it('page keys: the last Image tag, valueList before value; default "image"', () => {
     expect(pageKeys(undefined)).toEqual({ single: 'image' });
