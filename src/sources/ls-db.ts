@@ -299,7 +299,7 @@ export async function prepareReader(driver: LsDriver, spec: ExportSpec, now = ne
     // as one array/JSON parameter (never a long literal IN list).
     const lo = ids[0];
     const hi = ids[ids.length - 1];
-    const dense = driver.dialect === 'sqlite' && hi - lo < ids.length * 4;
+    const dense = hi - lo < ids.length * 4;
     /** Rows of [task_id, …texts]; `each` gets the task id and the row. */
     const run = async (sql: (taskIn: (col: string) => string) => string, each: (id: number, r: unknown[]) => void) => {
       const q = new Params(driver.dialect);

@@ -6,7 +6,7 @@
 // exists, in Django model order.
 
 import { RAW_JSON, type JsonObject, type Task } from '../task.js';
-import { DT_MARK, type Kind, keyed, type SqlDialect } from './ls-sql.js';
+import { DT_MARK, type Kind, keyed, literal, type SqlDialect } from './ls-sql.js';
 
 /** [export key, column, kind]. */
 export type Field = readonly [string, string, Kind];
@@ -207,10 +207,10 @@ export function annotationSql(o: RenderOptions): string {
     if (k !== 'completed_by') return [k, d.value(kind, `a.${col}`)] as const;
     const id = d.value('int', `a.${col}`);
     if (!o.completedByFull) return [k, id] as const;
-    const user = `'{"id":' || a.${col} || ',"email":' || ${d.str('u.email')} || ',"first_name":' || ${d.str('u.first_name')} || ',"last_name":' || ${d.str('u.last_name')} || '}'`;
+    const user = d.cat(keyed([['id', `a.${col}`], ['email', d.str('u.email')], ['first_name', d.str('u.first_name')], ['last_name', d.str('u.last_name')]], '{', '}'));
     return [k, `CASE WHEN a.${col} IS NOT NULL AND u.email IS NOT NULL THEN ${user} ELSE ${id} END`] as const;
   });
-  return `'{' || ${keyed(p, true)} || '}'`;
+  return d.cat(keyed(p, '{', '}'));
 }
 
 /**
@@ -218,20 +218,18 @@ export function annotationSql(o: RenderOptions): string {
  * before that key, the created_at it is computed from (a JSON string), and the rest. Without a
  * created_at column: the whole object and NULL.
  */
-function splitAtAgo(p: Array<readonly [string, string]>, agoExpr: string | undefined): [string, string, string] {
+function splitAtAgo(d: SqlDialect, p: Array<readonly [string, string]>, agoExpr: string | undefined): [string, string, string] {
   const at = p.findIndex(([k]) => k === 'created_ago');
-  if (at < 0 || agoExpr === undefined) return [`'{' || ${keyed(p, true)} || '}'`, 'NULL', `''`];
-  const before = p.slice(0, at);
-  const after = p.slice(at + 1);
-  const head = before.length ? `'{' || ${keyed(before, true)}` : `'{'`;
-  const tail = after.length ? `${keyed(after, before.length === 0)} || '}'` : `'}'`;
-  return [head, agoExpr, tail];
+  if (at < 0 || agoExpr === undefined) return [d.cat(keyed(p, '{', '}')), 'NULL', `''`];
+  // created_ago is never first (`id` is), so the tail always continues the object.
+  return [d.cat(keyed(p.slice(0, at), '{')), agoExpr, d.cat(keyed(p.slice(at + 1), ',', '}'))];
 }
 
 /** An expanded prediction row (alias `p`): [head, created_at, tail]. */
 export function predictionSql(o: RenderOptions): [string, string, string] {
   const ago = o.prediction.find(([k]) => k === 'created_ago');
   return splitAtAgo(
+    o.sql,
     pairs(o.prediction, o.sql, 'p'),
     ago && o.sql.value('dt', `p.${ago[1]}`),
   );
@@ -250,7 +248,7 @@ export function draftSql(o: RenderOptions): [string, string, string] {
     return [k, d.value(kind, `d.${col}`)] as const;
   });
   const ago = o.draft.find(([k]) => k === 'created_ago');
-  return splitAtAgo(p, ago && d.value('dt', `d.${ago[1]}`));
+  return splitAtAgo(d, p, ago && d.value('dt', `d.${ago[1]}`));
 }
 
 /**
@@ -260,10 +258,10 @@ export function draftSql(o: RenderOptions): [string, string, string] {
  */
 export function taskSql(o: RenderOptions): [string, string, string] {
   const d = o.sql;
-  const upload = o.hasFileUpload ? `CASE WHEN f.file IS NULL THEN '' ELSE ',"file_upload":' || ${d.str(d.baseName('f.file'))} END` : `''`;
+  const upload = o.hasFileUpload ? `CASE WHEN f.file IS NULL THEN '' ELSE ${d.cat([literal(',"file_upload":'), d.str(d.baseName('f.file'))])} END` : `''`;
   const data = o.task.find(([k]) => k === 'data');
   const rest = pairs(o.task.filter(([k]) => k !== 'data'), d, 't');
-  return [upload, data ? d.value('json', `t.${data[1]}`) : `'{}'`, rest.length ? keyed(rest, false) : `''`];
+  return [upload, data ? d.value('json', `t.${data[1]}`) : `'{}'`, rest.length ? d.cat(keyed(rest, ',')) : `''`];
 }
 
 // created_ago per distinct second: rows of one import share creation times, and `now` is fixed

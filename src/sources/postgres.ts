@@ -116,9 +116,17 @@ export async function connectPostgres(from: string, opts: { snapshot?: string } 
       throw friendly(e, display, password);
     }
   };
+  // The rendering queries run once per page with the same text: prepared once per connection
+  // (named statements), so the server does not parse and plan them again for every page.
+  const names = new Map<string, string>();
   const arrays = async (sql: string, params: unknown[]): Promise<unknown[][]> => {
+    let name = names.get(sql);
+    if (name === undefined && names.size < 100) {
+      name = `labelstream_${names.size + 1}`;
+      names.set(sql, name);
+    }
     try {
-      return (await client.query({ text: sql, values: params, rowMode: 'array' })).rows as unknown[][];
+      return (await client.query({ name, text: sql, values: params, rowMode: 'array' })).rows as unknown[][];
     } catch (e) {
       throw friendly(e, display, password);
     }

@@ -46,7 +46,9 @@ describe('SQLite value rendering (Django storage → Label Studio JSON)', () => 
   it('booleans, integers, JSON, scalars', async () => {
     expect([await v('bool', 1), await v('bool', 0), await v('bool', null)]).toEqual(['true', 'false', 'null']);
     expect([await v('int', 42), await v('int', null)]).toEqual([42, 'null']);
-    expect(await v('json', '{"b": 1,\n "a": [1.0, "ü"]}')).toBe('{"b":1,"a":[1.0,"ü"]}');
+    expect(await v('json', '{"b": 1, "a": [1.0, "ü"]}')).toBe('{"b": 1, "a": [1.0, "ü"]}'); // valid text as stored
+    expect(await v('json', "{b: 1, 'a': [1.0]}")).toBe('{"b":1,"a":[1.0]}'); // JSON5 made JSON by json()
+    await expect(v('json', '{"b": ')).rejects.toThrow(/malformed JSON/);
     expect([await v('raw', 'say "hi"\n'), await v('raw', 0.1 + 0.2), await v('raw', null)]).toEqual(['"say \\"hi\\"\\n"', '0.30000000000000004', 'null']);
   });
   it('file_upload base name', async () => {
