@@ -8,7 +8,7 @@
 // it is rare (one write per `hotLimit` URLs, reads only for repeated URLs), small and page-cached,
 // and keeps get/set free of races.
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -36,7 +36,7 @@ export class SeenUrls {
 
   /** The key of a URL for get/set/forget (its md5 as a 16-character latin1 string): hash once, use often. */
   static key(url: string): string {
-    return createHash('md5').update(url).digest('binary'); // 'binary' = latin1
+    return hash('md5', url, 'binary'); // 'binary' = latin1; one call, no Hash object
   }
 
   get(k: string): Seen | undefined {

@@ -20,7 +20,7 @@ import type { LabelConfig } from '../../label-config.js';
 import { countSkip } from '../../run-context.js';
 import type { Json, TaskBatch } from '../../task.js';
 import { annotatorOf, type Item, countedItems } from './items.js';
-import { PyFloat, pyJson } from './python-json.js';
+import { floatJson, pyJson, pyJsonString } from './python-json.js';
 import { requireLabelConfig } from './require-config.js';
 import { singleFileEntry } from './single-file.js';
 import { spoolWriter } from './spool-writer.js';
@@ -100,25 +100,29 @@ function skip(ctx: EncoderContext, item: Item, reason: string, level: 'warn' | '
   );
 }
 
-/** The manifest line of one item, or null when it is skipped. */
-export function manifestLine(item: Item, dataKey: string | undefined, audio: ResolvedAudio | null, ctx: EncoderContext): string | null {
+/** The manifest line of one item, or null when it is skipped (`text`: its transcriptOf, when the caller has it). */
+export function manifestLine(
+  item: Item,
+  dataKey: string | undefined,
+  audio: ResolvedAudio | null,
+  ctx: EncoderContext,
+  text: Json | undefined = transcriptOf(item),
+): string | null {
   const url = dataKey === undefined ? undefined : item.input[dataKey];
   if (typeof url !== 'string') {
     skip(ctx, item, url === undefined ? `data has no key "${dataKey ?? '(no data key in the config)'}"` : `data["${dataKey}"] is not a string`);
     return null;
   }
-  const text = transcriptOf(item);
   if (text === undefined) {
     skip(ctx, item, 'no transcript (no TextArea text in the annotation)');
     return null;
   }
-  const record = {
-    audio_filepath: `audio/${audio ? audio.name : audioName(url)}`,
-    duration: audio && audio.duration !== null ? new PyFloat(audio.duration) : null,
-    text,
-    annotator: annotatorOf(item.completed_by, false) ?? '',
-  };
-  return `${pyJson(record)}\n`;
+  // pyJson({audio_filepath, duration (a float), text, annotator}), written out: one line per item.
+  const path = pyJsonString(`audio/${audio ? audio.name : audioName(url)}`);
+  const duration = audio && audio.duration !== null ? floatJson(audio.duration) : 'null';
+  const annotator = annotatorOf(item.completed_by, false) ?? '';
+  const value = (v: Json) => (typeof v === 'string' ? pyJsonString(v) : pyJson(v));
+  return `{"audio_filepath": ${path}, "duration": ${duration}, "text": ${value(text)}, "annotator": ${value(annotator)}}\n`;
 }
 
 /**
@@ -196,14 +200,15 @@ async function* withAudio(
     for await (const item of manifestItems(tasks, ctx, config, prefetch)) {
       const url = dataKey === undefined ? undefined : item.input[dataKey];
       let audio: ResolvedAudio | null = null;
-      if (typeof url === 'string' && transcriptOf(item) !== undefined) {
+      const text = transcriptOf(item);
+      if (typeof url === 'string' && text !== undefined) {
         audio = await resolve(url, item);
         if (!audio) {
           skip(ctx, item, 'audio could not be fetched or measured', 'info', url.replace(/\?.*$/, '?…'));
           continue;
         }
       }
-      const line = manifestLine(item, dataKey, audio, ctx);
+      const line = manifestLine(item, dataKey, audio, ctx, text);
       if (line === null) continue;
       if (audio?.body) {
         yield { path: `audio/${audio.name}`, body: audio.body };

@@ -18,6 +18,13 @@ export function pyFloatRepr(n: number): string {
   if (n === Infinity) return 'inf';
   if (n === -Infinity) return '-inf';
   if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0';
+  const abs = Math.abs(n);
+  if (abs >= 1e-4 && abs < 1e16) {
+    // Both write plain decimals here (JS up to 1e21 and down to 1e-6) with the same shortest
+    // round-trip digits; Python adds ".0" to an integral value.
+    const s = String(n);
+    return s.includes('.') ? s : `${s}.0`;
+  }
   const [mant, expText] = n.toExponential().split('e');
   const exp = Number(expText);
   const neg = mant.startsWith('-');
@@ -39,7 +46,8 @@ export function pyIntRepr(n: number): string {
   return Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString();
 }
 
-function floatJson(n: number): string {
+/** A float as json.dumps writes it (`NaN`, `Infinity` bare). */
+export function floatJson(n: number): string {
   if (Number.isNaN(n)) return 'NaN';
   if (n === Infinity) return 'Infinity';
   if (n === -Infinity) return '-Infinity';
