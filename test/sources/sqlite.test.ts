@@ -129,6 +129,26 @@ describe('sqlite: storage details', () => {
     ]);
   });
 
+  it('formats datetimes of other shapes, keeps a task on one line and fails on malformed JSON', async () => {
+    const file = await makeDb('shapes', [{ id: 1, data: { text: 'a' }, annotations: [{ id: 5, completed_by: null, result: [] }] }]);
+    const db = new Database(file);
+    db.exec(`UPDATE task SET created_at = '2024-01-30T02:40:43.25+02:00', meta = '{\n  "pretty": [1,\n 2]\n}' WHERE id = 1;
+      UPDATE task_completion SET updated_at = '2024-01-30 02:40:43.5' WHERE id = 5`);
+    db.close();
+    const { tasks, text } = await exportJson(file);
+    expect(tasks[0].created_at).toBe('2024-01-30T00:40:43.250000Z'); // offset applied (lsDateTime)
+    expect(tasks[0].annotations[0].updated_at).toBe('2024-01-30T02:40:43.500000Z');
+    expect(tasks[0].meta).toEqual({ pretty: [1, 2] });
+    expect(text.split('\n')).toHaveLength(4); // `[`, the task, `]`, '' — the stored line breaks are gone
+    // Django's schema has CHECK (JSON_VALID(data)); a hand-edited file can still hold bad text.
+    const bad = new Database(file);
+    bad.exec(`PRAGMA ignore_check_constraints = 1; UPDATE task SET data = '{"text": ' WHERE id = 1`);
+    bad.close();
+    const r = await runCli(['export', '--from', file, '--to', join(dir, 'bad.json')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/malformed JSON/);
+  });
+
   it('refuses a file that is not a Label Studio database, and a missing file', async () => {
     const empty = join(dir, 'empty.sqlite3');
     new Database(empty).close();
