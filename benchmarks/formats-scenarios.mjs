@@ -3,7 +3,7 @@
 // baseline of the ratio column). To add one, add an entry:
 //
 //   name    unique id, `<base>@<kind>`; `--only <base>` picks every kind of it
-//   kind    generated project kind (src/generate.ts): image, polygons, ner, audio, brush, …
+//   kind    generated project kind (src/generate.ts): image, polygons, ner, audio, brush, doclang, …
 //   format  the --format
 //   to      'null' (encode everything, write nothing), 'file' (one output file, extension `ext`)
 //           or 'dir' (a directory: multi-file formats)
@@ -46,5 +46,11 @@ export const formatScenarios = [
     { name: 'brush-numpy', format: 'BRUSH_TO_NUMPY', to: 'null' },
     { name: 'brush-png', format: 'BRUSH_TO_PNG', to: 'null' },
     { name: 'brush-coco', format: 'BRUSH_TO_COCO', to: 'null' },
+  ]),
+  // DOCLANG with --offline (no page images or assets fetched) to null: discovery (the XML scan of
+  // every candidate string) and packing each document into its deflated .dclx, nothing written.
+  ...at('doclang', [
+    { name: 'json-min', format: 'JSON_MIN', to: 'null' },
+    { name: 'doclang', format: 'DOCLANG', to: 'null', media: 'offline' },
   ]),
 ];

@@ -6,10 +6,11 @@
 
 import type { Writable } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
+import { doclangDocument } from './generate-doclang.js';
 import { ellipseSpans, encodeBrushRle } from './generate-rle.js';
 import type { Annotation, Draft, Prediction, ResultRegion, Task } from './task.js';
 
-export const GENERATE_KINDS = ['image', 'ner', 'classification', 'mixed', 'polygons', 'audio', 'brush'] as const;
+export const GENERATE_KINDS = ['image', 'ner', 'classification', 'mixed', 'polygons', 'audio', 'brush', 'doclang'] as const;
 export type GenerateKind = (typeof GENERATE_KINDS)[number];
 export type GenerateFormat = 'json' | 'ndjson';
 
@@ -114,6 +115,7 @@ const USERS = [
 const BOX_LABELS = ['Car', 'Person', 'Bicycle', 'Traffic Light', 'Dog', 'Bus'];
 const NER_LABELS = ['PER', 'ORG', 'LOC', 'MISC'];
 const CHOICES = ['Positive', 'Negative', 'Neutral'];
+const LAYOUT_LABELS = ['Section-header', 'Text', 'Picture', 'Table'];
 const WORDS = (
   'the a of and to in is was for on that with as by at from it this be are or an have not which ' +
   'market report city council river festival engine museum station harbour quarterly results storm ' +
@@ -173,8 +175,10 @@ interface TaskShape {
   width: number;
   height: number;
   imageRotation: number;
-  /** audio: transcripts may carry the hostile strings */
+  /** audio, doclang: transcripts and documents may carry the hostile strings */
   nasty?: boolean;
+  /** doclang: task id (picture upload paths) */
+  id?: number;
 }
 
 function boxRegion(rng: Rng, shape: TaskShape, score: boolean): ResultRegion {
@@ -283,6 +287,43 @@ function brushRegion(rng: Rng, shape: TaskShape, score: boolean): ResultRegion {
   };
 }
 
+/** A DocLang document of about 2 KB (1.6–2.4 KB of markup and text, then the page in progress). */
+function doclangText(rng: Rng, shape: TaskShape): string {
+  return doclangDocument(rng, shape.id ?? 0, rng.int(1300, 2000), (n) => paragraph(rng, n, shape.nasty === true && rng.chance(0.2)));
+}
+
+/** The DocLang editor's TextArea result: the whole document as the region's one text. */
+function doclangRegion(rng: Rng, shape: TaskShape, score: boolean): ResultRegion {
+  return {
+    id: rng.chars(10, REGION_ID),
+    type: 'textarea',
+    ...(score ? { score: rng.next() } : {}),
+    value: { text: [doclangText(rng, shape)] },
+    origin: score ? 'prediction' : 'manual',
+    to_name: 'page',
+    from_name: 'doclang',
+  };
+}
+
+/** A layout box on the page image (the doclang kind's RectangleLabels). */
+function layoutRegion(rng: Rng, shape: TaskShape, score: boolean): ResultRegion {
+  const box = boxRegion(rng, shape, score);
+  const value = { ...(box.value as Record<string, unknown>), rectanglelabels: [rng.pick(LAYOUT_LABELS)] };
+  return { ...box, value, to_name: 'page', from_name: 'layout' };
+}
+
+/**
+ * doclang: predictions always carry a document; annotations and drafts do in 92% of cases, and
+ * half of them also carry 1–2 layout boxes (an annotation without a document has only boxes).
+ */
+function doclangRegions(rng: Rng, shape: TaskShape, score: boolean): ResultRegion[] {
+  const out: ResultRegion[] = [];
+  const withDocument = score || rng.chance(0.92);
+  if (!withDocument || rng.chance(0.5)) for (let n = rng.int(1, 2); n > 0; n--) out.push(layoutRegion(rng, shape, score));
+  if (withDocument) out.push(doclangRegion(rng, shape, score));
+  return out;
+}
+
 function regions(rng: Rng, shape: TaskShape, score: boolean): ResultRegion[] {
   const out: ResultRegion[] = [];
   const text = shape.text ?? '';
@@ -296,6 +337,7 @@ function regions(rng: Rng, shape: TaskShape, score: boolean): ResultRegion[] {
   else if (shape.kind === 'polygons') for (let n = rng.int(1, 2); n > 0; n--) out.push(polygonRegion(rng, shape, score));
   else if (shape.kind === 'audio') out.push(transcriptRegion(rng, score, shape.nasty === true));
   else if (shape.kind === 'brush') out.push(brushRegion(rng, shape, score));
+  else if (shape.kind === 'doclang') out.push(...doclangRegions(rng, shape, score));
   else if (shape.kind === 'ner') spans();
   else if (shape.kind === 'classification') out.push(choiceRegion(rng, score));
   else {
@@ -317,6 +359,13 @@ function data(rng: Rng, shape: TaskShape, id: number, nasty: boolean): Task['dat
     case 'polygons':
     case 'brush':
       return { image, caption: paragraph(rng, 60, nasty), source: 'camera-03' };
+    case 'doclang':
+      // one task in twenty also carries a document in its data (the fallback when no result has one)
+      return {
+        image: `/data/upload/${PROJECT}/${rng.chars(8, HEX)}-page_${id}.png`,
+        ...(rng.chance(0.05) ? { document: doclangText(rng, shape) } : {}),
+        source: rng.pick(['scan', 'pdf', 'camera']),
+      };
     case 'ner':
       return { text: shape.text ?? '', lang: 'en' };
     case 'classification':
@@ -416,13 +465,15 @@ export function generateTask(kind: GenerateKind, seed: number, id: number, inner
     shape.height = 480;
     shape.imageRotation = 0;
   }
-  if (kind === 'audio') shape.nasty = nasty;
+  if (kind === 'audio' || kind === 'doclang') shape.nasty = nasty;
+  if (kind === 'doclang') shape.id = id;
   if (kind === 'ner' || kind === 'classification' || kind === 'mixed') shape.text = paragraph(rng, kind === 'ner' ? 450 : kind === 'classification' ? 750 : 250, nasty);
   const t = EPOCH + id * 37_000 + rng.int(0, 30_000);
   const nAnn = rng.pick([0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3]);
   const annotations: Annotation[] = [];
   for (let k = 0; k < nAnn; k++) annotations.push(annotation(rng, shape, id, PROJECT, id * 4 + k, t));
-  const predictions: Prediction[] = rng.chance(0.55) ? [prediction(rng, shape, id, PROJECT, id * 2, t)] : [];
+  // doclang: a few predictions (each is a whole document), the other kinds more than half
+  const predictions: Prediction[] = rng.chance(kind === 'doclang' ? 0.1 : 0.55) ? [prediction(rng, shape, id, PROJECT, id * 2, t)] : [];
   const drafts: Draft[] = rng.chance(0.12) ? [draft(rng, shape, id, id * 3, t, annotations.length > 0 && rng.chance(0.5) ? annotations[0].id : null)] : [];
   const cancelled = annotations.filter((a) => a.was_cancelled).length;
   const comments = rng.chance(0.06) ? rng.int(1, 3) : 0;
@@ -527,7 +578,12 @@ ${BOX_LABELS.map((l) => `    <Label value="${l}"/>`).join('\n')}
   </BrushLabels>`;
   const audio = `  <Audio name="audio" value="$audio"/>
   <TextArea name="transcription" toName="audio" editable="true" rows="4"/>`;
-  const extra: Partial<Record<GenerateKind, string>> = { polygons, brush, audio };
+  const doclang = `  <Image name="page" value="$image"/>
+  <RectangleLabels name="layout" toName="page">
+${LAYOUT_LABELS.map((l) => `    <Label value="${l}"/>`).join('\n')}
+  </RectangleLabels>
+  <TextArea name="doclang" toName="page" editable="true" rows="12"/>`;
+  const extra: Partial<Record<GenerateKind, string>> = { polygons, brush, audio, doclang };
   const body =
     extra[kind] ??
     (kind === 'image' ? boxes : kind === 'ner' ? spans : kind === 'classification' ? `${textOnly}\n${choices}` : `${boxes}\n${spans}\n${choices}`);

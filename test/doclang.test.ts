@@ -4,7 +4,6 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../src/contracts.js';
 import { formatSupport, parseLabelConfig } from '../src/label-config.js';
@@ -19,34 +18,11 @@ import { runCli } from './support/cli.js';
 import { CONFORMANCE } from './support/cli.js';
 import { testContext } from './support/encoder-context.js';
 import { loadIntoSqlite } from './support/load-ls-export.js';
+import { readZip } from './support/read-zip.js';
 
 const doc = (body: string) => `<doclang><text>${body}</text></doclang>`;
 const textarea = (text: string) => ({ from_name: 'doc', to_name: 'page', type: 'textarea', value: { text: [text] } });
 const names = (task: Partial<Task>) => doclangSources({ id: 1, data: {}, ...task } as Task).map((s) => s.fileName);
-
-/** Reads a zip's members (deflated or stored), checking each CRC; names in archive order. */
-function readZip(buf: Buffer): Array<{ name: string; data: Buffer }> {
-  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  const count = buf.readUInt16LE(eocd + 10);
-  let off = buf.readUInt32LE(eocd + 16);
-  const out: Array<{ name: string; data: Buffer }> = [];
-  for (let k = 0; k < count; k++) {
-    const method = buf.readUInt16LE(off + 10);
-    const crc = buf.readUInt32LE(off + 16);
-    const csize = buf.readUInt32LE(off + 20);
-    const nlen = buf.readUInt16LE(off + 28);
-    const lho = buf.readUInt32LE(off + 42);
-    const name = buf.toString('utf8', off + 46, off + 46 + nlen);
-    off += 46 + nlen + buf.readUInt16LE(off + 30) + buf.readUInt16LE(off + 32);
-    const start = lho + 30 + buf.readUInt16LE(lho + 26) + buf.readUInt16LE(lho + 28);
-    const raw = buf.subarray(start, start + csize);
-    const data = method === 8 ? inflateRawSync(raw) : raw;
-    expect(crc32(data), `${name} CRC`).toBe(crc);
-    expect(method, `${name} is deflated`).toBe(8);
-    out.push({ name, data });
-  }
-  return out;
-}
 
 async function* batches(tasks: unknown[]): AsyncGenerator<TaskBatch> {
   yield tasks as TaskBatch;

@@ -1,4 +1,4 @@
-// The generator's format kinds (polygons, audio, brush) go through the formats they are made for
+// The generator's format kinds (polygons, audio, brush, doclang) go through the formats they are made for
 // with nothing skipped: every region of every non-cancelled annotation comes out.
 import { pcmWav } from './support/wav.js';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,8 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { ellipseSpans, encodeBrushRle } from '../src/generate-rle.js';
 import { generateTasks, type GenerateKind, labelConfigFor } from '../src/generate.js';
 import { decodeBrushMask, decodeRle } from '../src/transforms/formats/brush-rle.js';
-import type { Annotation, ResultRegion, Task } from '../src/task.js';
+import type { Annotation, Draft, Prediction, ResultRegion, Task } from '../src/task.js';
 import { runCli, summaryOf } from './support/cli.js';
+import { readZip } from './support/read-zip.js';
 
 const TASKS = 300;
 
@@ -143,5 +144,55 @@ describe('generated kinds through their formats', () => {
     // one COCO annotation per connected blob of a mask (one to three blobs each)
     expect(result.annotations.length).toBeGreaterThanOrEqual(masks.length);
     expect(result.annotations.length).toBeLessThanOrEqual(3 * masks.length);
+  }, 120_000);
+
+  it('doclang → DOCLANG (--offline): one archive per document, named by its source, document.xml as generated', async () => {
+    const p = project('doclang');
+    // The documents the generated shape carries (spec §5 DOCLANG): the TextArea text of each
+    // non-cancelled annotation, of drafts not tied to an exported annotation, of predictions; a
+    // task with none of these falls back to its data `document`.
+    const expected = new Map<string, string>();
+    const documentOf = (result: ResultRegion[] | undefined) => (result ?? []).find((r) => r.from_name === 'doclang')?.value as { text: string[] } | undefined;
+    const sources = { annotation: 0, draft: 0, prediction: 0, data: 0, none: 0 };
+    for (const t of p.tasks) {
+      const names: Array<[string, string]> = [];
+      const exported = new Set<number>();
+      for (const a of t.annotations as Annotation[]) {
+        const d = a.was_cancelled ? undefined : documentOf(a.result);
+        if (d) {
+          exported.add(a.id as number);
+          names.push([`task-${t.id}-annotation-${a.id}.dclx`, d.text[0]]);
+        }
+      }
+      for (const d of t.drafts as Draft[]) {
+        const doc = documentOf(d.result);
+        if (doc && !exported.has(d.annotation as number)) names.push([`task-${t.id}-draft-${d.id}.dclx`, doc.text[0]]);
+      }
+      for (const pr of t.predictions as Prediction[]) {
+        const doc = documentOf(pr.result);
+        if (doc) names.push([`task-${t.id}-prediction-${pr.id}.dclx`, doc.text[0]]);
+      }
+      if (names.length === 0 && typeof t.data.document === 'string') names.push([`task-${t.id}-data.dclx`, t.data.document]);
+      if (names.length === 0) sources.none++;
+      for (const [name, doc] of names) {
+        sources[/^task-\d+-([a-z]+)/.exec(name)![1] as keyof typeof sources]++;
+        expected.set(name, doc);
+      }
+    }
+    // every case is present: documents of each source, and tasks without any
+    for (const [what, n] of Object.entries(sources)) expect(n, what).toBeGreaterThan(0);
+    const sizes = [...expected.values()].map((d) => Buffer.byteLength(d));
+    const mean = sizes.reduce((a, b) => a + b, 0) / sizes.length;
+    expect(mean).toBeGreaterThan(1800);
+    expect(mean).toBeLessThan(2600);
+    const out = join(p.dir, 'dclx/');
+    const s = await exportOk(['--from', p.input, '--to', out, '--format', 'DOCLANG', '--label-config', p.config, '--offline']);
+    expect(s.skippedByFormat).toEqual({ 'DOCLANG: task without a DocLang document': sources.none });
+    expect(readdirSync(out).sort()).toEqual([...expected.keys()].sort());
+    for (const [name, doc] of expected) {
+      const members = readZip(readFileSync(join(out, name)));
+      expect(members.map((m) => m.name)).toEqual(['[Content_Types].xml', '_rels/.rels', 'document.xml']);
+      expect(members[2].data.toString('utf8')).toBe(doc);
+    }
   }, 120_000);
 });

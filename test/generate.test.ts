@@ -93,8 +93,8 @@ describe('generate: shape', () => {
     const tasks = JSON.parse(text) as Task[];
     expect(tasks).toHaveLength(1000);
     const perTask = Buffer.byteLength(text) / tasks.length;
-    // brush tasks carry 640×480 RLE masks (a few KB each)
-    const [low, high] = kind === 'brush' ? [4000, 9000] : [1500, 3000];
+    // brush tasks carry 640×480 RLE masks (a few KB each), doclang tasks ~2 KB documents
+    const [low, high] = kind === 'brush' ? [4000, 9000] : kind === 'doclang' ? [3000, 6000] : [1500, 3000];
     expect(perTask).toBeGreaterThan(low);
     expect(perTask).toBeLessThan(high);
     const seen = { noAnnotations: 0, skipped: 0, groundTruth: 0, drafts: 0, predictions: 0, noFileUpload: 0, nasty: 0, rotated: 0 };
