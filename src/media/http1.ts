@@ -284,6 +284,8 @@ class HostPool {
     private readonly maxSockets: number,
     readonly timeoutMs: number,
     readonly bufferLimit: number,
+    /** Called when the last socket is gone and nobody waits: the client drops this pool (one per host in use, not per host ever seen). */
+    private readonly onEmpty: () => void,
   ) {}
 
   acquire(start: (c: Connection) => void, reject: (e: Error) => void): void {
@@ -315,6 +317,7 @@ class HostPool {
     if (i >= 0) this.idle.splice(i, 1);
     const next = this.waiting.shift();
     if (next) this.acquire(next.start, next.reject);
+    else if (this.all.size === 0) this.onEmpty();
   }
 
   destroy(err: Error): void {
@@ -358,12 +361,20 @@ export class Http1Client {
     let pool = this.pools.get(key);
     if (!pool) {
       const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-      pool = new HostPool(host, port, this.maxSockets, this.timeoutMs, this.bufferLimit);
+      const created: HostPool = new HostPool(host, port, this.maxSockets, this.timeoutMs, this.bufferLimit, () => {
+        if (this.pools.get(key) === created) this.pools.delete(key);
+      });
+      pool = created;
       this.pools.set(key, pool);
     }
     return new Promise((resolve, reject) => {
       (pool as HostPool).acquire((c) => c.start(path, text, resolve, reject), reject);
     });
+  }
+
+  /** Hosts with a socket open or a request waiting (the client's state is per host in use). */
+  hostsInUse(): number {
+    return this.pools.size;
   }
 
   /** Destroys every socket: requests in flight fail (AbortError), later ones are refused. */

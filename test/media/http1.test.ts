@@ -133,6 +133,8 @@ describe('Http1Client', () => {
     await new Promise((r) => setTimeout(r, 30));
     expect(await text(await c.get(new URL(`${base}/once`), {}))).toBe('once');
     expect(connections - before).toBe(2);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(c.hostsInUse()).toBe(0); // no state kept for a host without sockets
     c.close();
   });
 
