@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -187,6 +187,20 @@ describe('export: sources and sinks', () => {
       expect(bytes.includes(Buffer.from('result.json'))).toBe(true);
     }
     expect(readFileSync(join(dir, 'out.zip')).subarray(0, 2).toString()).toBe('PK');
+  });
+
+  it('writes into a named pipe (or /dev/null) in place instead of renaming a file over it', async () => {
+    const fifo = join(tmp(), 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const chunks: Buffer[] = [];
+    const read = new Promise<void>((resolve, reject) => {
+      createReadStream(fifo).on('data', (c) => chunks.push(c as Buffer)).on('end', resolve).on('error', reject);
+    });
+    const r = await runCli(['export', '--from', join(CONFORMANCE, 'yolo_data/input.json'), '--to', fifo, '--format', 'NDJSON']);
+    await read;
+    expect(r.code, r.stderr).toBe(0);
+    expect(Buffer.concat(chunks).toString().trim().split('\n').length).toBeGreaterThan(0);
+    expect(statSync(fifo).isFIFO()).toBe(true);
   });
 });
 

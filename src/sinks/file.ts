@@ -1,9 +1,11 @@
 // A single output file. Written to a temp name beside the destination and renamed on success, so
-// a reader never sees a truncated file at the destination path. A format that writes several
-// files needs a directory, a .zip/.tar path or stdout (tar) instead.
+// a reader never sees a truncated file at the destination path. A destination that exists and is
+// not a regular file (/dev/null, a named pipe, a shell's /dev/fd/N) is written to directly: renaming
+// over it would replace the device or pipe with a file. A format that writes several files needs a
+// directory, a .zip/.tar path or stdout (tar) instead.
 
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Sink } from '../contracts.js';
 import { UsageError } from '../errors.js';
@@ -15,7 +17,9 @@ export function tempPathFor(dest: string): string {
 
 export function fileSink(path: string, format: string): Sink {
   return async (entries, ctx) => {
-    const tmp = tempPathFor(path);
+    const existing = await stat(path).catch(() => undefined);
+    const special = existing !== undefined && !existing.isFile() && !existing.isDirectory();
+    const tmp = special ? path : tempPathFor(path);
     let files = 0;
     try {
       for await (const entry of entries) {
@@ -28,9 +32,9 @@ export function fileSink(path: string, format: string): Sink {
         files++;
       }
       if (files === 0) throw new UsageError(`${format} produced no output file`);
-      await rename(tmp, path);
+      if (!special) await rename(tmp, path);
     } catch (e) {
-      await rm(tmp, { force: true });
+      if (!special) await rm(tmp, { force: true });
       throw e;
     }
     return { location: path, files, bytes: ctx.stats.bytesWritten };

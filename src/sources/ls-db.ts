@@ -11,12 +11,14 @@ import { type LabelConfig, parseLabelConfig } from '../label-config.js';
 import type { RunContext } from '../run-context.js';
 import type { Task } from '../task.js';
 import { formatInfo } from '../transforms/formats/index.js';
+import { ITEM_ANNOTATION_KEYS, ITEM_TASK_KEYS } from '../transforms/formats/items.js';
 import {
   ANNOTATION_FIELDS,
   annotationSql,
   type Children,
   DRAFT_FIELDS,
   draftSql,
+  type Field,
   PREDICTION_FIELDS,
   predictionSql,
   present,
@@ -245,9 +247,11 @@ export async function prepareReader(driver: LsDriver, spec: ExportSpec, now = ne
   }
   const userDetails = !spec.removeUserDetails;
   // Converter formats read annotations only (export-formats.md: predictions and drafts are ignored
-  // by every format but DOCLANG), so their tables are not read at all.
+  // by every format but DOCLANG), so their tables are not read at all; and of tasks and annotations
+  // only the keys the item stream reads (items.ts), so the rest is neither rendered nor parsed.
   const whole = spec.layout === 'per-task' ? 'as-asked' : formatInfo(spec.format).wholeTasks;
   const wholeTasks = whole !== undefined;
+  const read = (keys: ReadonlySet<string>) => ([k]: Field) => wholeTasks || keys.has(k);
   const asObjects = (asked: 'ids' | 'full' | undefined) => asked === 'full' || (whole === 'objects' && asked === undefined);
   const options: RenderOptions = {
     sql: driver.sql,
@@ -256,11 +260,11 @@ export async function prepareReader(driver: LsDriver, spec: ExportSpec, now = ne
     draftsFull: asObjects(spec.drafts) && schema.tables.has('htx_user'),
     predictionsFull: asObjects(spec.predictions),
     now,
-    task: present(TASK_FIELDS, schema.task),
-    annotation: present(ANNOTATION_FIELDS, schema.annotation),
+    task: present(TASK_FIELDS, schema.task).filter(read(ITEM_TASK_KEYS)),
+    annotation: present(ANNOTATION_FIELDS, schema.annotation).filter(read(ITEM_ANNOTATION_KEYS)),
     prediction: present(PREDICTION_FIELDS, schema.prediction),
     draft: present(DRAFT_FIELDS, schema.draft),
-    hasFileUpload: schema.task.has('file_upload_id') && schema.tables.has('data_import_fileupload'),
+    hasFileUpload: wholeTasks && schema.task.has('file_upload_id') && schema.tables.has('data_import_fileupload'),
     hasDrafts: wholeTasks && schema.tables.has('tasks_annotationdraft'),
     hasPredictions: wholeTasks && schema.tables.has('prediction'),
     hasCommentAuthors: wholeTasks && schema.tables.has('task_comment_authors'),

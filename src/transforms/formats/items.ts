@@ -9,6 +9,16 @@ import type { Annotation, Json, JsonObject, ResultRegion, Task, UserDetails } fr
 
 export interface Region extends JsonObject {}
 
+/**
+ * The task and annotation keys the item stream (and so every converter format but DOCLANG) reads,
+ * with the in-process filters that may run before it (annotation filter: ground_truth; --finished
+ * without is_labeled: annotations). Database sources leave the other columns out for these formats.
+ */
+export const ITEM_TASK_KEYS: ReadonlySet<string> = new Set(['id', 'data', 'annotations', 'agreement', 'updated_at']);
+export const ITEM_ANNOTATION_KEYS: ReadonlySet<string> = new Set([
+  'id', 'completed_by', 'result', 'was_cancelled', 'ground_truth', 'created_at', 'updated_at', 'lead_time', 'history',
+]);
+
 export interface Item {
   id: number;
   input: JsonObject;
