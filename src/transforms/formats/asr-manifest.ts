@@ -125,25 +125,33 @@ export function manifestLine(
   return `{"audio_filepath": ${path}, "duration": ${duration}, "text": ${value(text)}, "annotator": ${value(annotator)}}\n`;
 }
 
+/** The items of a batch of tasks, in order. */
+function batchItems(batch: TaskBatch, config: LabelConfig, ctx: EncoderContext): Item[] {
+  const items: Item[] = [];
+  for (const task of batch) for (const item of countedItems(task, config, ctx.stats)) items.push(item);
+  return items;
+}
+
 /**
- * The items in order. With `prefetch`, each batch's items are built first and `prefetch` gets the
- * audio URLs of those that will need audio (a transcript and a URL), one batch ahead: the next
- * batch's audio is fetched in parallel (bounded by the fetcher) while this batch's items are
- * written, instead of the fetches draining at every batch boundary.
+ * The items in order, a batch at a time (one await per batch, not per item). With `prefetch`,
+ * each batch's items are built first and `prefetch` gets the audio URLs of those that will need
+ * audio (a transcript and a URL), one batch ahead: the next batch's audio is fetched in parallel
+ * (bounded by the fetcher) while this batch's items are written, instead of the fetches draining
+ * at every batch boundary.
  */
 async function* manifestItems(
   tasks: AsyncIterable<TaskBatch>,
   ctx: EncoderContext,
   config: LabelConfig,
   prefetch?: (urls: string[]) => void,
-): AsyncGenerator<Item> {
+): AsyncGenerator<Item[]> {
   const dataKey = config.dataKeys[0];
   if (!prefetch) {
-    for await (const batch of tasks) for (const task of batch) yield* countedItems(task, config, ctx.stats);
+    for await (const batch of tasks) yield batchItems(batch, config, ctx);
     return;
   }
   const prepare = (batch: TaskBatch): Item[] => {
-    const items = batch.flatMap((task) => countedItems(task, config, ctx.stats));
+    const items = batchItems(batch, config, ctx);
     const urls: string[] = [];
     for (const item of items) {
       const url = dataKey === undefined ? undefined : item.input[dataKey];
@@ -160,7 +168,7 @@ async function* manifestItems(
       const items = ahead;
       next = await batches.next();
       ahead = next.done ? undefined : prepare(next.value);
-      yield* items;
+      yield items;
     }
   } finally {
     if (!next.done) await batches.return?.();
@@ -170,11 +178,13 @@ async function* manifestItems(
 /** Without a resolver: the manifest is the only file, streamed line by line. */
 async function* manifestText(tasks: AsyncIterable<TaskBatch>, ctx: EncoderContext, config: LabelConfig): AsyncGenerator<string> {
   let out = '';
-  for await (const item of manifestItems(tasks, ctx, config)) {
-    out += manifestLine(item, config.dataKeys[0], null, ctx) ?? '';
-    if (out.length >= 64 * 1024) {
-      yield out;
-      out = '';
+  for await (const items of manifestItems(tasks, ctx, config)) {
+    for (const item of items) {
+      out += manifestLine(item, config.dataKeys[0], null, ctx) ?? '';
+      if (out.length >= 64 * 1024) {
+        yield out;
+        out = '';
+      }
     }
   }
   if (out) yield out;
@@ -197,26 +207,28 @@ async function* withAudio(
   const writer = spoolWriter(spool);
   let pending = '';
   try {
-    for await (const item of manifestItems(tasks, ctx, config, prefetch)) {
-      const url = dataKey === undefined ? undefined : item.input[dataKey];
-      let audio: ResolvedAudio | null = null;
-      const text = transcriptOf(item);
-      if (typeof url === 'string' && text !== undefined) {
-        audio = await resolve(url, item);
-        if (!audio) {
-          skip(ctx, item, 'audio could not be fetched or measured', 'info', url.replace(/\?.*$/, '?…'));
-          continue;
+    for await (const items of manifestItems(tasks, ctx, config, prefetch)) {
+      for (const item of items) {
+        const url = dataKey === undefined ? undefined : item.input[dataKey];
+        let audio: ResolvedAudio | null = null;
+        const text = transcriptOf(item);
+        if (typeof url === 'string' && text !== undefined) {
+          audio = await resolve(url, item);
+          if (!audio) {
+            skip(ctx, item, 'audio could not be fetched or measured', 'info', url.replace(/\?.*$/, '?…'));
+            continue;
+          }
         }
-      }
-      const line = manifestLine(item, dataKey, audio, ctx, text);
-      if (line === null) continue;
-      if (audio?.body) {
-        yield { path: `audio/${audio.name}`, body: audio.body };
-      }
-      pending += line; // written in 64 KiB pieces, not a write per line
-      if (pending.length >= 64 * 1024) {
-        await writer.write(pending);
-        pending = '';
+        const line = manifestLine(item, dataKey, audio, ctx, text);
+        if (line === null) continue;
+        if (audio?.body) {
+          yield { path: `audio/${audio.name}`, body: audio.body };
+        }
+        pending += line; // written in 64 KiB pieces, not a write per line
+        if (pending.length >= 64 * 1024) {
+          await writer.write(pending);
+          pending = '';
+        }
       }
     }
     if (pending) await writer.write(pending);
