@@ -17,7 +17,7 @@ export function checkTargets(results) {
     }
   }
   for (const size of results.sizes) {
-    for (const name of ['pg-to-json', 'pg-to-json-min', 'sqlite-to-json', 'sqlite-to-json-min']) {
+    for (const name of ['pg-to-json', 'pg-to-json-min', 'sqlite-to-json', 'sqlite-to-json-min', 'pg-to-json-w1', 'pg-to-json-min-w1', 'sqlite-to-json-w1', 'sqlite-to-json-min-w1']) {
       const row = results.scenarios.find((s) => s.size === size && s.name === name);
       if (row) out.push({ target: `${name} ≥ 50% of the ${row.limit} limit (${size})`, value: `${fmt(row.ratio * 100, 0)}% (wall)`, ok: row.ratio >= 0.5 });
     }

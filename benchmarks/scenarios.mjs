@@ -74,6 +74,9 @@ for (const [input, label, limit] of [
     { name: `${input}-to-json-min`, title: `${label} → JSON_MIN`, input, limit, output: 'json', args: () => ['--format', 'JSON_MIN', ...FULL] },
     { name: `${input}-to-null`, title: `${label} → JSON, null sink`, input, limit, output: null, args: () => ['--format', 'JSON', ...FULL] },
     { name: `${input}-to-json-min-null`, title: `${label} → JSON_MIN, null sink`, input, limit, output: null, args: () => ['--format', 'JSON_MIN', ...FULL] },
+    // One worker thread reads and renders pages while the main thread encodes and writes.
+    { name: `${input}-to-json-w1`, title: `${label} → JSON, --workers 1`, input, limit, output: 'json', args: () => ['--format', 'JSON', ...FULL, '--workers', '1'] },
+    { name: `${input}-to-json-min-w1`, title: `${label} → JSON_MIN, --workers 1`, input, limit, output: 'json', args: () => ['--format', 'JSON_MIN', ...FULL, '--workers', '1'] },
   );
 }
 
