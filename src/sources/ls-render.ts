@@ -101,8 +101,9 @@ export function present(fields: readonly Field[], columns: Set<string>): Field[]
 
 /**
  * A stored datetime → `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` in UTC; microseconds only when non-zero.
- * Accepts PostgreSQL text output (`2024-01-30 02:40:43.8935+00`) and Django's SQLite text
- * (`2024-01-30 02:40:43.893565`, naive UTC), with an optional offset.
+ * Accepts PostgreSQL text output (`2024-01-30 02:40:43.8935+00`) and SQLite text (naive UTC
+ * `2024-01-30 02:40:43.893565`, or ISO with an offset). The SQL renders the usual shapes itself
+ * (ls-sql.ts); this formats the SQLite texts it hands back marked, and `created_ago`'s input.
  */
 export function lsDateTime(text: string): string {
   const m = /^(\d{4,})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?\s*(Z|[+-]\d\d(?::?\d\d)?)?$/.exec(text.trim());
