@@ -5,9 +5,9 @@
 // (Django's timesince) and the `$undefined$` rewrite (ls-render.ts).
 //
 // Why in SQL: measured on 100k generated tasks (benchmarks/README.md "Database sources"), reading
-// columns and rendering them in JavaScript cost ~75 µs of CPU per task, most of it garbage
-// collection of per-column strings and row objects; reading one text per row costs ~17 µs
-// (PostgreSQL, plus ~23 µs in the server, on its own core) and ~23 µs (SQLite, in-process).
+// columns and rendering them in JavaScript cost ~75–90 µs of CPU per task, a quarter of it garbage
+// collection of per-column strings and row objects; reading one text per row costs ~29 µs
+// (PostgreSQL, plus ~20 µs in the server, on its own core) and ~38 µs (SQLite, in-process).
 //
 // Each dialect supplies how one column becomes JSON text (never NULL: `||` with NULL is NULL).
 
