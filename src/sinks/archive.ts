@@ -12,7 +12,7 @@ import { ZipArchive } from 'archiver';
 import tarStream from 'tar-stream';
 import type { Entry, Sink } from '../contracts.js';
 import type { RunContext } from '../run-context.js';
-import { byteCounter, bodyStream } from './body.js';
+import { byteCounter, bodyStream, WRITE_AHEAD_BYTES } from './body.js';
 import { tempPathFor } from './file.js';
 import { safeRelativePath } from './safe-path.js';
 
@@ -100,7 +100,7 @@ export function archiveFileSink(path: string, kind: 'zip' | 'tar'): Sink {
   return async (entries, ctx) => {
     const tmp = tempPathFor(path);
     try {
-      const out = createWriteStream(tmp);
+      const out = createWriteStream(tmp, { highWaterMark: WRITE_AHEAD_BYTES });
       const files = kind === 'zip' ? await zipInto(entries, out, ctx) : await tarInto(entries, out, ctx);
       await rename(tmp, path);
       return { location: path, files, bytes: ctx.stats.bytesWritten };

@@ -5,6 +5,14 @@ import { pipeline } from 'node:stream/promises';
 import type { Entry } from '../contracts.js';
 import type { RunContext } from '../run-context.js';
 
+/**
+ * highWaterMark of the file streams the sinks write to: several encoded pieces (~64 KB each), so
+ * the disk write of one overlaps the encoding of the next instead of alternating with it. With
+ * node's default 16 KB every piece waited for its own write: PostgreSQL → JSON of 100k tasks took
+ * 3.8 s to a file against 2.9 s to the null sink; 3.1–3.2 s with this.
+ */
+export const WRITE_AHEAD_BYTES = 1 << 20;
+
 export function bodyStream(body: Entry['body']): Readable {
   if (typeof body === 'string' || Buffer.isBuffer(body)) return Readable.from([Buffer.from(body)]);
   return body;

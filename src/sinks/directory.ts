@@ -6,7 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Sink } from '../contracts.js';
-import { writeBody } from './body.js';
+import { WRITE_AHEAD_BYTES, writeBody } from './body.js';
 import { safeRelativePath } from './safe-path.js';
 
 export function directorySink(dir: string): Sink {
@@ -25,7 +25,7 @@ export function directorySink(dir: string): Sink {
           await mkdir(parent, { recursive: true });
           if (made.size < 10_000) made.add(parent);
         }
-        await writeBody(entry.body, createWriteStream(target), ctx);
+        await writeBody(entry.body, createWriteStream(target, { highWaterMark: WRITE_AHEAD_BYTES }), ctx);
         files++;
       }
       // Move the top-level entries of the staging folder into place.

@@ -9,7 +9,7 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Sink } from '../contracts.js';
 import { UsageError } from '../errors.js';
-import { writeBody } from './body.js';
+import { WRITE_AHEAD_BYTES, writeBody } from './body.js';
 
 export function tempPathFor(dest: string): string {
   return join(dirname(dest), `.${basename(dest)}.labelstream-tmp-${process.pid}`);
@@ -28,7 +28,7 @@ export function fileSink(path: string, format: string): Sink {
             `${format} writes several files; give a directory (a path ending in "/"), a .zip or .tar path, or "-" for a tar on stdout`,
           );
         }
-        await writeBody(entry.body, createWriteStream(tmp), ctx);
+        await writeBody(entry.body, createWriteStream(tmp, { highWaterMark: WRITE_AHEAD_BYTES }), ctx);
         files++;
       }
       if (files === 0) throw new UsageError(`${format} produced no output file`);
