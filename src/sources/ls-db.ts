@@ -1,6 +1,6 @@
 // The Label Studio database source, independent of the driver: schema discovery, project choice,
-// SQL push-down of the export options, keyset pages over task(project_id, id) and one query per
-// child table per page (no N+1), each row rendered to its JSON text by the database (ls-sql.ts)
+// SQL push-down of the export options, keyset pages over task(project_id, id) and one UNION ALL
+// query for the children of each page (no N+1), each row rendered to its JSON text by the database (ls-sql.ts)
 // and grouped into tasks by ls-render.ts. postgres.ts and sqlite.ts supply a driver (connection,
 // one read-only transaction for the whole run, the dialect's value rendering).
 
@@ -312,8 +312,7 @@ export async function prepareReader(driver: LsDriver, spec: ExportSpec, now = ne
     const dense = hi - lo < ids.length * 4;
     const q = new Params(driver.dialect);
     const taskIn = (col: string) => (dense ? `${col} BETWEEN ${q.p(lo)} AND ${q.p(hi)}` : q.in(col, ids));
-    const text = (e: string) => (driver.dialect === 'postgres' ? `(${e})::text` : `CAST(${e} AS TEXT)`);
-    const none = driver.dialect === 'postgres' ? 'NULL::text' : 'NULL';
+    const { text, nullText: none } = o.sql;
     const userJoin = (fk: string) => ` LEFT JOIN htx_user u ON u.id = ${fk}`;
     const parts = [
       `SELECT a.task_id, 0, a.id, ${annotationSql(o)}, ${none}, ${none} FROM task_completion a${o.completedByFull ? userJoin('a.completed_by_id') : ''}` +

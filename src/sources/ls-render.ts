@@ -271,7 +271,7 @@ const agoCache = new Map<string, string>();
 let agoNow: Date | undefined;
 
 /** `created_ago` (§3.5) from the created_at JSON text the SQL rendered ('null' → ''). */
-export function createdAgoOf(createdJson: string | null, now: Date): string {
+function createdAgoOf(createdJson: string | null, now: Date): string {
   if (!createdJson || createdJson === 'null') return '';
   const iso = createdJson.startsWith(DT_MARK) ? lsDateTime(createdJson.slice(1, -1)) : createdJson.slice(1, -1);
   const second = iso.replace(/\.\d+Z$/, 'Z');

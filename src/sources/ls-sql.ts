@@ -21,6 +21,10 @@ export interface SqlDialect {
   value(kind: Kind, expr: string): string;
   /** A text expression as a JSON string literal (NULL → `null`). */
   str(expr: string): string;
+  /** `expr` cast to text, as it prints (ids as decimal digits). */
+  text(expr: string): string;
+  /** A NULL that unions with text columns. */
+  readonly nullText: string;
   /** The part of a path after its last `/`. */
   baseName(expr: string): string;
 }
@@ -51,6 +55,8 @@ export const POSTGRES_SQL: SqlDialect = {
     }
   },
   str: (e) => `coalesce(to_json((${e})::text)::text, 'null')`,
+  text: (e) => `(${e})::text`,
+  nullText: 'NULL::text',
   baseName: (e) => `substring(${e} from '[^/]*$')`,
 };
 
@@ -101,6 +107,8 @@ export const SQLITE_SQL: SqlDialect = {
     }
   },
   str: (e) => `CASE WHEN ${e} IS NULL THEN 'null' ELSE json_quote(CAST(${e} AS TEXT)) END`,
+  text: (e) => `CAST(${e} AS TEXT)`,
+  nullText: 'NULL',
   baseName: (e) => `substr(${e}, length(rtrim(${e}, replace(${e}, '/', ''))) + 1)`,
 };
 

@@ -22,7 +22,6 @@
 // parsed from that text with JSON.parse, which moves integer-like keys ("0", "12") to the front
 // of each object (a JS object property rule); bigints beyond 2^53 then lose precision.
 
-import type pgTypes from 'pg';
 import type { Source } from '../contracts.js';
 import { UsageError } from '../errors.js';
 import type { ExportSpec } from '../export-spec.js';
@@ -48,20 +47,6 @@ function displayOf(from: string): string {
   if (cs) return maskUrl(cs);
   const e = process.env;
   return `postgres://${e.PGUSER ?? e.USER ?? ''}@${e.PGHOST ?? 'localhost'}:${e.PGPORT ?? 5432}/${e.PGDATABASE ?? e.PGUSER ?? ''} (PG* environment)`;
-}
-
-/** timestamp, timestamptz, json, jsonb. */
-const TEXT_OIDS = new Set([1114, 1184, 114, 3802]);
-
-/**
- * Type parsers: timestamps and json/jsonb stay text wherever a query returns them as columns
- * (schema and project queries); everything else as pg parses it.
- */
-function typesOf(pg: typeof pgTypes) {
-  return {
-    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-      TEXT_OIDS.has(oid) ? (s: string) => s : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
-  };
 }
 
 function friendly(e: unknown, display: string, password: string | undefined): Error {
@@ -94,7 +79,7 @@ export async function connectPostgres(from: string, opts: { snapshot?: string } 
   const cs = connectionString(from);
   // Loaded on first use: the CLI starts faster for the sources that do not need it.
   const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: cs, types: typesOf(pg), connectionTimeoutMillis: 15_000, application_name: 'labelstream' });
+  const client = new pg.Client({ connectionString: cs, connectionTimeoutMillis: 15_000, application_name: 'labelstream' });
   const password = typeof client.password === 'string' && client.password !== '' ? client.password : undefined;
   client.on('error', () => undefined); // surfaced by the failing query instead
   try {
