@@ -17,6 +17,7 @@ import { locateMedia, type MediaLocation, type MediaOptions } from './locate.js'
 import { bodyOf, discard, HttpGetter } from './http-get.js';
 import { Http1Body } from './http1.js';
 import { SeenUrls } from './seen-urls.js';
+import { urlForLog } from './url-for-log.js';
 
 /** The bytes of a fresh fetch: in memory (`data`) or in a temp file (`file`), exactly one of them. */
 export interface FetchedBody {
@@ -56,7 +57,7 @@ class HttpError extends Error {
     readonly status: number,
     url: string,
   ) {
-    super(`HTTP ${status} for ${url.replace(/\?.*$/, '?…')}`);
+    super(`HTTP ${status} for ${urlForLog(url)}`);
   }
 }
 
@@ -292,7 +293,7 @@ export class MediaFetcher {
   private failed(url: string, reason: string): FetchResult {
     countSkip(this.ctx.stats, 'media not fetched');
     const level = this.warned++ < WARN_LIMIT ? 'warn' : 'debug';
-    this.ctx.log[level]({ url: url.replace(/\?.*$/, '?…'), reason }, level === 'warn' && this.warned === WARN_LIMIT ? 'media not fetched (further ones at debug level)' : 'media not fetched');
+    this.ctx.log[level]({ url: urlForLog(url), reason }, level === 'warn' && this.warned === WARN_LIMIT ? 'media not fetched (further ones at debug level)' : 'media not fetched');
     return { ok: false, reason };
   }
 

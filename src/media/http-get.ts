@@ -11,6 +11,7 @@ import https from 'node:https';
 import { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Http1Client, type HttpResponse } from './http1.js';
+import { urlForLog } from './url-for-log.js';
 
 export type { HttpResponse } from './http1.js';
 
@@ -41,7 +42,7 @@ export class HttpGetter {
       const location = res.headers.location;
       if (!res.statusCode || res.statusCode < 300 || res.statusCode >= 400 || res.statusCode === 304 || typeof location !== 'string' || !location) return res;
       discard(res);
-      if (hop >= MAX_REDIRECTS) throw new Error(`too many redirects for ${url.replace(/\?.*$/, '?…')}`);
+      if (hop >= MAX_REDIRECTS) throw new Error(`too many redirects for ${urlForLog(url)}`);
       const next = new URL(location, current);
       if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new Error(`redirect to ${next.protocol} URL`);
       if (next.origin !== current.origin) {

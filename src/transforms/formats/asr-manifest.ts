@@ -12,6 +12,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { MediaFetcher } from '../../media/fetcher.js';
+import { urlForLog } from '../../media/url-for-log.js';
 import { wavDuration } from '../../media/wav.js';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -215,7 +216,7 @@ async function* withAudio(
         if (typeof url === 'string' && text !== undefined) {
           audio = await resolve(url, item);
           if (!audio) {
-            skip(ctx, item, 'audio could not be fetched or measured', 'info', url.replace(/\?.*$/, '?…'));
+            skip(ctx, item, 'audio could not be fetched or measured', 'info', urlForLog(url));
             continue;
           }
         }
