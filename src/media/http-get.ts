@@ -13,8 +13,6 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Http1Client, type HttpResponse } from './http1.js';
 import { urlForLog } from './url-for-log.js';
 
-export type { HttpResponse } from './http1.js';
-
 const MAX_REDIRECTS = 20;
 
 export class HttpGetter {
