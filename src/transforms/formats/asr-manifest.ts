@@ -122,8 +122,12 @@ export function manifestLine(
   const path = pyJsonString(`audio/${audio ? audio.name : audioName(url)}`);
   const duration = audio && audio.duration !== null ? floatJson(audio.duration) : 'null';
   const annotator = annotatorOf(item.completed_by, false) ?? '';
-  const value = (v: Json) => (typeof v === 'string' ? pyJsonString(v) : pyJson(v));
-  return `{"audio_filepath": ${path}, "duration": ${duration}, "text": ${value(text)}, "annotator": ${value(annotator)}}\n`;
+  return `{"audio_filepath": ${path}, "duration": ${duration}, "text": ${jsonValue(text)}, "annotator": ${jsonValue(annotator)}}\n`;
+}
+
+/** pyJson(v), with a string (the usual case) written directly. */
+function jsonValue(v: Json): string {
+  return typeof v === 'string' ? pyJsonString(v) : pyJson(v);
 }
 
 /** The items of a batch of tasks, in order. */
@@ -251,7 +255,8 @@ export function fetchedAudio(media: MediaFetcher): AudioResolver {
   return async (url) => {
     const r = await media.take(url);
     if (!r.ok || r.note === null) return null; // like the converter: no duration, no line
-    return { name: audioName(url), duration: r.note, ...(r.fresh ? { body: MediaFetcher.body(r) } : {}) };
+    const name = audioName(url);
+    return r.fresh ? { name, duration: r.note, body: MediaFetcher.body(r) } : { name, duration: r.note };
   };
 }
 
