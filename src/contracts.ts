@@ -41,7 +41,7 @@ export interface EncoderContext extends RunContext {
   labelConfig?: LabelConfig;
   /** CONLL2003: write the document separator spaCy's converter expects (--conll-spacy). */
   conllSpacy?: boolean;
-  /** Fetches task media for the *_WITH_IMAGES formats and ASR_MANIFEST (set by the pipeline). */
+  /** Fetches task media for the formats whose FormatInfo.media asks for it (set by the pipeline). */
   media?: MediaFetcher;
 }
 

@@ -83,8 +83,7 @@ export async function run(spec: ExportSpec, log: Logger, signal: AbortSignal): P
     if (source.estimatedTasks !== undefined) stats.expected = source.estimatedTasks;
     const sink = await openSink(spec, info.multiFile);
     const ectx: EncoderContext = { ...ctx, labelConfig, conllSpacy: spec.conllSpacy };
-    // DOCLANG fetches page images and assets only with downloads on (the converter's download_resources).
-    if (spec.format.endsWith('_WITH_IMAGES') || spec.format === 'ASR_MANIFEST' || (spec.format === 'DOCLANG' && !spec.offline)) {
+    if (info.media === 'always' || (info.media === 'online' && !spec.offline)) {
       media = new MediaFetcher(
         { lsUrl: spec.lsUrl, lsToken: spec.lsToken, uploadDir: spec.uploadDir, localFilesRoot: spec.localFilesRoot, offline: spec.offline, concurrency: spec.concurrency, retries: 4, timeoutMs: 60_000, s3Endpoint: spec.s3Endpoint },
         ctx,

@@ -28,6 +28,11 @@ export interface FormatInfo {
    * objects unless --drafts/--predictions ids is given. Other formats read annotations only.
    */
   wholeTasks?: 'as-asked' | 'objects';
+  /**
+   * Fetches task media (the run gets a MediaFetcher): 'always' (with --offline every medium is
+   * counted as not fetched), or 'online' (only when downloads are on, DOCLANG's download_resources).
+   */
+  media?: 'always' | 'online';
 }
 
 const formats = new Map<FormatName, FormatInfo>([
@@ -37,19 +42,19 @@ const formats = new Map<FormatName, FormatInfo>([
   ['CSV', { encoder: encodeCsv, multiFile: false, needsConfig: true }],
   ['TSV', { encoder: encodeTsv, multiFile: false, needsConfig: true }],
   ['CONLL2003', { encoder: encodeConll, multiFile: false, needsConfig: true }],
-  ['ASR_MANIFEST', { encoder: encodeAsrManifest, multiFile: true, needsConfig: true }],
+  ['ASR_MANIFEST', { encoder: encodeAsrManifest, multiFile: true, needsConfig: true, media: 'always' }],
   ['BRUSH_TO_NUMPY', { encoder: encodeBrushNumpy, multiFile: true, needsConfig: true }],
   ['BRUSH_TO_PNG', { encoder: encodeBrushPng, multiFile: true, needsConfig: true }],
   ['BRUSH_TO_COCO', { encoder: encodeBrushCoco, multiFile: true, needsConfig: true }],
   ['COCO', { encoder: encodeCoco, multiFile: true, needsConfig: true }],
-  ['COCO_WITH_IMAGES', { encoder: encodeCocoWithImages, multiFile: true, needsConfig: true }],
+  ['COCO_WITH_IMAGES', { encoder: encodeCocoWithImages, multiFile: true, needsConfig: true, media: 'always' }],
   ['YOLO', { encoder: encodeYolo, multiFile: true, needsConfig: true }],
-  ['YOLO_WITH_IMAGES', { encoder: encodeYoloWithImages, multiFile: true, needsConfig: true }],
+  ['YOLO_WITH_IMAGES', { encoder: encodeYoloWithImages, multiFile: true, needsConfig: true, media: 'always' }],
   ['YOLO_OBB', { encoder: encodeYoloObb, multiFile: true, needsConfig: true }],
-  ['YOLO_OBB_WITH_IMAGES', { encoder: encodeYoloObbWithImages, multiFile: true, needsConfig: true }],
+  ['YOLO_OBB_WITH_IMAGES', { encoder: encodeYoloObbWithImages, multiFile: true, needsConfig: true, media: 'always' }],
   ['VOC', { encoder: encodeVoc, multiFile: true, needsConfig: true }],
   // Raw tasks; the config (when given) only names the page image key.
-  ['DOCLANG', { encoder: encodeDoclang, multiFile: true, needsConfig: false, wholeTasks: 'objects' }],
+  ['DOCLANG', { encoder: encodeDoclang, multiFile: true, needsConfig: false, wholeTasks: 'objects', media: 'online' }],
 ]);
 
 export function registerFormat(name: FormatName, info: FormatInfo): void {
