@@ -164,9 +164,16 @@ export class MediaFetcher {
     const where = locateMedia(url, this.settings);
     if (where.kind === 'unavailable') return Promise.resolve(this.failed(url, where.reason));
     const key = SeenUrls.key(url);
-    const seen = this.seen.get(key);
-    if (seen && !(again && seen.ok)) return Promise.resolve(seen.ok ? { ok: true, fresh: false, note: seen.note } : { ok: false, reason: 'failed earlier in this run' });
+    const known = this.known(key, again);
+    if (known) return Promise.resolve(known);
     return this.limit(() => this.fetchOnce(url, key, where, again));
+  }
+
+  /** The outcome of an earlier fetch of the URL, if any (with `again`, only an earlier failure counts). */
+  private known(key: string, again: boolean): FetchResult | undefined {
+    const seen = this.seen.get(key);
+    if (!seen || (again && seen.ok)) return undefined;
+    return seen.ok ? { ok: true, fresh: false, note: seen.note } : { ok: false, reason: 'failed earlier in this run' };
   }
 
   private drop(url: string, r: FetchResult): void {
@@ -176,10 +183,10 @@ export class MediaFetcher {
     this.seen.forget(SeenUrls.key(url));
   }
 
-  private async fetchOnce(url: string, key: string, where: Exclude<MediaLocation, { kind: 'unavailable' }>, again = false): Promise<FetchResult> {
+  private async fetchOnce(url: string, key: string, where: Exclude<MediaLocation, { kind: 'unavailable' }>, again: boolean): Promise<FetchResult> {
     // Started before an earlier fetch of the same URL finished (a take() without prefetch).
-    const seen = this.seen.get(key);
-    if (seen && !(again && seen.ok)) return seen.ok ? { ok: true, fresh: false, note: seen.note } : { ok: false, reason: 'failed earlier in this run' };
+    const known = this.known(key, again);
+    if (known) return known;
     for (let attempt = 0; ; attempt++) {
       let file: string | undefined;
       try {
