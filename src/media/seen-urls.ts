@@ -8,7 +8,7 @@
 // it is rare (one write per `hotLimit` URLs, reads only for repeated URLs), small and page-cached,
 // and keeps get/set free of races.
 
-import { hash } from 'node:crypto';
+import crypto from 'node:crypto';
 import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -23,6 +23,12 @@ const FORGOTTEN: Seen = { ok: false, note: null };
 const BLOOM_BITS = 1 << 25; // 4 MiB: ~1e-5 false positives at 1M spilled URLs, ~4% at 10M
 const BLOOM_MASK = BLOOM_BITS - 1;
 
+/** md5 as a latin1 string: crypto.hash (one call, no Hash object) where Node has it (20.12+), else a Hash. */
+const md5 =
+  typeof crypto.hash === 'function'
+    ? (s: string) => crypto.hash('md5', s, 'binary') // 'binary' = latin1
+    : (s: string) => crypto.createHash('md5').update(s).digest('binary');
+
 
 export class SeenUrls {
   private hot = new Map<string, Seen>();
@@ -36,7 +42,7 @@ export class SeenUrls {
 
   /** The key of a URL for get/set/forget (its md5 as a 16-character latin1 string): hash once, use often. */
   static key(url: string): string {
-    return hash('md5', url, 'binary'); // 'binary' = latin1; one call, no Hash object
+    return md5(url);
   }
 
   get(k: string): Seen | undefined {
