@@ -22,7 +22,7 @@ const ASSET_EXTS = new Set([...IMAGE_EXTS, '.svg']);
 /** Python's mimetypes.guess_extension for the image types a page can have. */
 const MIME_EXT: Record<string, string> = { 'image/png': '.png', 'image/jpeg': '.jpg', 'image/webp': '.webp' };
 
-export interface PageKeys {
+interface PageKeys {
   /** `value` of an Image tag (default `image`). */
   single: string;
   /** `valueList` of an Image tag. */
@@ -89,7 +89,7 @@ interface UrlParts {
 }
 
 /** Python's urlparse: scheme (lower case), path (image-paths.ts urlPath) and query. */
-export function urlParts(url: string): UrlParts {
+function urlParts(url: string): UrlParts {
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url);
   const noFragment = url.split('#', 1)[0];
   const q = noFragment.indexOf('?');
@@ -97,7 +97,7 @@ export function urlParts(url: string): UrlParts {
 }
 
 /** posixpath.splitext's extension ('' when the last name has no dot after a non-dot character). */
-export function splitExt(path: string): string {
+function splitExt(path: string): string {
   const slash = path.lastIndexOf('/');
   const dot = path.lastIndexOf('.');
   if (dot <= slash) return '';
@@ -123,7 +123,7 @@ export function pageExtension(url: string): string {
 }
 
 /** A base64 data: URL's bytes, or null (not base64, empty, or not decodable). */
-export function dataUrlBytes(url: string): Buffer | null {
+function dataUrlBytes(url: string): Buffer | null {
   const comma = url.indexOf(',');
   const header = comma < 0 ? url : url.slice(0, comma);
   const payload = comma < 0 ? '' : url.slice(comma + 1);
@@ -143,14 +143,14 @@ function assetPath(uri: string): string {
 }
 
 /** The asset's extension: a known image/svg one, '' for any other (not an asset), .png without one. */
-export function assetExtension(uri: string): string {
+function assetExtension(uri: string): string {
   const ext = normExt(splitExt(assetPath(uri)));
   if (ASSET_EXTS.has(ext)) return ext;
   return ext ? '' : '.png';
 }
 
 /** Whether `<src uri>` is fetched: http(s) or `/data/…`, with an asset extension (or none). */
-export function isAssetUri(uri: string): boolean {
+function isAssetUri(uri: string): boolean {
   const { scheme } = urlParts(uri);
   if (scheme === 'data') return false;
   if (scheme ? scheme !== 'http' && scheme !== 'https' : !uri.startsWith('/data/')) return false;
@@ -177,7 +177,7 @@ export function assetArchivePath(uri: string, used: Set<string>): string | null 
 }
 
 /** The bytes of `url` through the run's fetcher (anew even when fetched before), or null. */
-export async function fetchBytes(media: MediaFetcher, url: string): Promise<Buffer | null> {
+async function fetchBytes(media: MediaFetcher, url: string): Promise<Buffer | null> {
   const r = await media.take(url, { again: true });
   if (!r.ok) return null;
   if (r.data) return r.data;

@@ -25,13 +25,10 @@ const NON_DOCUMENT_TYPES = new Set([
   'videorectangle', 'videovector', 'videovectorlabels',
 ]);
 
-export type SourceKind = 'annotation' | 'draft' | 'prediction' | 'data';
+type SourceKind = 'annotation' | 'draft' | 'prediction' | 'data';
 
-/** One document to archive: where it came from, its archive name, its text and scan. */
-export interface DoclangSource {
-  kind: SourceKind;
-  /** The source's id (or list index); for `data`, the 1-based number, or '' for a task's only data document. */
-  id: unknown;
+/** One document to archive: its archive name, its text and scan. */
+interface DoclangSource {
   fileName: string;
   document: string;
   scan: XmlScan;
@@ -126,7 +123,7 @@ export function dataDocuments(data: unknown): Array<{ document: string; scan: Xm
 }
 
 /** Python's `str()` of an id, kept to letters, digits, `.`, `_` and `-` (ids come from task data). */
-export function idPart(id: unknown): string {
+function idPart(id: unknown): string {
   let s: string;
   if (id === null || id === undefined) s = 'None';
   else if (id === true) s = 'True';
@@ -136,7 +133,7 @@ export function idPart(id: unknown): string {
   return s.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
-export function archiveName(taskId: unknown, kind: SourceKind, id: unknown): string {
+function archiveName(taskId: unknown, kind: SourceKind, id: unknown): string {
   if (kind === 'data') return id === '' ? `task-${idPart(taskId)}-data.dclx` : `task-${idPart(taskId)}-data-${idPart(id)}.dclx`;
   return `task-${idPart(taskId)}-${kind}-${idPart(id)}.dclx`;
 }
@@ -150,7 +147,7 @@ function idOf(entry: Record<string, unknown>, index: number): unknown {
 export function doclangSources(task: Task): DoclangSource[] {
   const out: DoclangSource[] = [];
   const add = (kind: SourceKind, id: unknown, found: { document: string; scan: XmlScan }) =>
-    out.push({ kind, id, fileName: archiveName(task.id, kind, id), ...found });
+    out.push({ fileName: archiveName(task.id, kind, id), ...found });
   const annotations = (task.annotations?.length ? task.annotations : task.completions) ?? [];
   const exported = new Set<unknown>();
   let index = 0;

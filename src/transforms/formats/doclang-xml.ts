@@ -204,7 +204,7 @@ const HEX = /[0-9A-Fa-f]/;
  * Whether libxml2 parses `s` as an RFC 3986 URI reference (uri.c xmlParseURI, as of 2.9.14): a
  * namespace name it cannot parse is a namespace error, which lxml reports as a syntax error.
  */
-export function isUriReference(s: string): boolean {
+function isUriReference(s: string): boolean {
   const pct = (i: number) => s[i] === '%' && HEX.test(s[i + 1] ?? '') && HEX.test(s[i + 2] ?? '');
   const is = (re: RegExp, i: number) => i < s.length && re.test(s[i]);
   const pchar = (i: number) => is(UNRESERVED, i) || is(SUB_DELIM, i) || s[i] === ':' || s[i] === '@' || pct(i);

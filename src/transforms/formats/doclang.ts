@@ -11,7 +11,7 @@ import { fetchPages, pageKeys, pageUrls, stageAssets } from './doclang-media.js'
 import { doclangSources } from './doclang-sources.js';
 import { type PackedMember, packMember, type ZipMember, zipBuffer } from './zip-buffer.js';
 
-export const CONTENT_TYPES_XML = `<?xml version="1.0" encoding="UTF-8"?>
+const CONTENT_TYPES_XML = `<?xml version="1.0" encoding="UTF-8"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
   <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
   <Default Extension="png" ContentType="image/png"/>
@@ -33,7 +33,7 @@ export const CONTENT_TYPES_XML = `<?xml version="1.0" encoding="UTF-8"?>
 </Types>
 `;
 
-export const RELS_XML = `<?xml version="1.0" encoding="UTF-8"?>
+const RELS_XML = `<?xml version="1.0" encoding="UTF-8"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
   <Relationship Id="rId1"
     Type="http://doclang.ai/ns/package/2026/relationships/document"
@@ -42,7 +42,7 @@ export const RELS_XML = `<?xml version="1.0" encoding="UTF-8"?>
 `;
 
 /** Python's ordering of pathlib paths: segment by segment, by code point. */
-export function comparePaths(a: string, b: string): number {
+function comparePaths(a: string, b: string): number {
   const pa = a.split('/');
   const pb = b.split('/');
   for (let k = 0; k < Math.min(pa.length, pb.length); k++) {
@@ -67,7 +67,7 @@ const metadataMembers = () =>
   ]));
 
 /** The members of one archive, as doclang's `pack` writes them: sorted, without AppleDouble/`.DS_Store` names. */
-export function dclxMembers(metadata: ZipMember[], document: Buffer, pages: ZipMember[], assets: ZipMember[]): ZipMember[] {
+function dclxMembers(metadata: ZipMember[], document: Buffer, pages: ZipMember[], assets: ZipMember[]): ZipMember[] {
   const members: ZipMember[] = [
     ...metadata,
     { name: 'document.xml', data: document },
