@@ -55,20 +55,20 @@ export function candidatePayload(result: Record<string, unknown>): unknown {
 
 /** The strings of a JSON value in document order (containers below depth 32 not entered; at most 10,000 nodes visited). */
 export function* stringValues(value: unknown): Generator<string> {
-  const stack: Array<Iterator<[unknown, number]>> = [[[value, 0] as [unknown, number]][Symbol.iterator]()];
+  // One frame per open container: its values, the next one to visit, and their depth.
+  const stack: Array<{ items: unknown[]; next: number; depth: number }> = [{ items: [value], next: 0, depth: 0 }];
   let visited = 0;
   while (stack.length > 0 && visited < MAX_NODES) {
-    const next = stack[stack.length - 1].next();
-    if (next.done) {
+    const top = stack[stack.length - 1];
+    if (top.next === top.items.length) {
       stack.pop();
       continue;
     }
     visited++;
-    const [current, depth] = next.value;
+    const current = top.items[top.next++];
     if (typeof current === 'string') yield current;
-    else if (depth < MAX_DEPTH && current !== null && typeof current === 'object') {
-      const children = Array.isArray(current) ? current : Object.values(current);
-      stack.push(children.map((c): [unknown, number] => [c, depth + 1])[Symbol.iterator]());
+    else if (top.depth < MAX_DEPTH && current !== null && typeof current === 'object') {
+      stack.push({ items: Array.isArray(current) ? current : Object.values(current), next: 0, depth: top.depth + 1 });
     }
   }
 }
