@@ -93,7 +93,8 @@ function buildOutput(result: ResultRegion[] | null | undefined, config: LabelCon
       type = tag.type;
     }
     const name = typeof r.from_name === 'string' ? r.from_name : 'chatmessage';
-    const region: Region = structuredClone((r.value ?? {}) as JsonObject);
+    // A shallow copy: encoders add keys to a region but never change its nested values.
+    const region: Region = { ...((r.value ?? {}) as JsonObject) };
     region.type = type;
     if (r.original_width !== undefined) region.original_width = r.original_width;
     if (r.original_height !== undefined) region.original_height = r.original_height;
@@ -117,45 +118,34 @@ export function itemsOfTask(task: Task, config: LabelConfig, opts: ItemOptions =
   const list = task.annotations ?? task.completions;
   if (list === undefined) return [];
   const hasAgreement = Object.prototype.hasOwnProperty.call(task, 'agreement');
-  const base = {
-    id: task.id,
-    input: task.data,
-    hasAgreement,
-    ...(hasAgreement ? { agreement: task.agreement as Json } : {}),
-    task,
-  };
-  if (list.length === 0) {
-    return [
-      {
-        ...base,
-        output: new Map(),
-        outputTypes: new Map(),
-        completed_by: undefined,
-        annotation_id: null,
-        created_at: null,
-        updated_at: null,
-        lead_time: null,
-        history: undefined,
-      },
-    ];
-  }
+  if (list.length === 0) return [itemOf(task, hasAgreement, undefined, config, opts)];
   const kept = list.filter((a) => !a.was_cancelled && !(a as { skipped?: unknown }).skipped);
   if (kept.length > 1) kept.sort(byCreatedAtDesc); // stable: ties keep input order
-  return kept.map((a) => {
-    const { output, outputTypes } = buildOutput(a.result, config, opts);
-    return {
-      ...base,
-      output,
-      outputTypes,
-      completed_by: a.completed_by,
-      annotation_id: a.id ?? null,
-      created_at: a.created_at ?? null,
-      updated_at: a.updated_at ?? null,
-      lead_time: a.lead_time ?? null,
-      history: a.history as Json | undefined,
-      annotation: a,
-    };
-  });
+  const items: Item[] = new Array(kept.length);
+  for (let i = 0; i < kept.length; i++) items[i] = itemOf(task, hasAgreement, kept[i], config, opts);
+  return items;
+}
+
+/** One item: of annotation `a`, or the empty item of a task without annotations. */
+function itemOf(task: Task, hasAgreement: boolean, a: Annotation | undefined, config: LabelConfig, opts: ItemOptions): Item {
+  // Every Item built by one literal, so all items share one object shape.
+  const { output, outputTypes } = a === undefined ? { output: new Map(), outputTypes: new Map() } : buildOutput(a.result, config, opts);
+  return {
+    id: task.id,
+    input: task.data,
+    output,
+    outputTypes,
+    completed_by: a?.completed_by,
+    annotation_id: a === undefined ? null : (a.id ?? null),
+    created_at: a?.created_at ?? null,
+    updated_at: a?.updated_at ?? null,
+    lead_time: a?.lead_time ?? null,
+    history: a?.history as Json | undefined,
+    agreement: hasAgreement ? (task.agreement as Json) : undefined,
+    hasAgreement,
+    task,
+    annotation: a,
+  };
 }
 
 /** `get_annotator` (§4), with F8: a null completed_by is "no annotator", never the string "None". */

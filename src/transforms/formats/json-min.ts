@@ -22,6 +22,58 @@ export function jsonMinRecord(item: Item): JsonObject {
   return rec;
 }
 
+/** Keys of the record after the outputs (agreement only when the task has one). */
+const TAIL_KEYS = ['annotator', 'annotation_id', 'created_at', 'updated_at', 'lead_time', 'agreement'];
+/** Array-index keys, which a JS object (so jsonMinRecord) orders before every other key. */
+const INDEX_KEY = /^(?:0|[1-9][0-9]*)$/;
+
+/**
+ * True when the record's keys are plain: no array-index key and no output or tail key that repeats a
+ * data key (or another record key). Then the record's key order is simply data keys, id, outputs,
+ * tail, and jsonMinText can write it without building the object.
+ */
+function plainKeys(item: Item): boolean {
+  const data = item.input;
+  for (const k in data) if (INDEX_KEY.test(k)) return false;
+  for (const k of TAIL_KEYS) if (Object.hasOwn(data, k)) return false;
+  for (const name of item.output.keys()) {
+    if (name === 'id' || INDEX_KEY.test(name) || Object.hasOwn(data, name) || TAIL_KEYS.includes(name)) return false;
+  }
+  return true;
+}
+
+/** `"key": value` at indent level 1 of an indent-2 object (JSON strings hold no raw newline). */
+function member(key: string, value: unknown): string {
+  const text = JSON.stringify(value, null, 2);
+  if (text === undefined) return '';
+  return `,\n  ${JSON.stringify(key)}: ${text.includes('\n') ? text.replaceAll('\n', '\n  ') : text}`;
+}
+
+/**
+ * `ujson(jsonMinRecord(item), { indent: 2 })` without the intermediate record object: the
+ * members are written in the record's key order (the fallback keeps the object where keys collide).
+ */
+export function jsonMinText(item: Item): string {
+  if (!plainKeys(item)) return ujson(jsonMinRecord(item), { indent: 2 });
+  const data = item.input;
+  let body = '';
+  let hasId = false;
+  for (const k in data) {
+    if (k === 'id') hasId = true;
+    body += member(k, k === 'id' ? item.id : data[k]);
+  }
+  if (!hasId) body += member('id', item.id);
+  for (const [name, regions] of item.output) body += member(name, prettify(regions));
+  body += member('annotator', annotatorOf(item.completed_by, true));
+  body += member('annotation_id', item.annotation_id);
+  body += member('created_at', item.created_at);
+  body += member('updated_at', item.updated_at);
+  body += member('lead_time', item.lead_time);
+  if (item.hasAgreement) body += member('agreement', item.agreement);
+  const text = `{\n${body.slice(2)}\n}`;
+  return text.includes('/') ? text.replaceAll('/', '\\/') : text;
+}
+
 export const encodeJsonMin: Encoder = async function* (tasks, ctx) {
   const config = requireLabelConfig(ctx, 'JSON_MIN');
   async function* encoded() {
@@ -32,7 +84,7 @@ export const encodeJsonMin: Encoder = async function* (tasks, ctx) {
       let size = 0;
       for (const task of batch) {
         for (const item of countedItems(task, config, ctx.stats)) {
-          const text = ujson(jsonMinRecord(item), { indent: 2 });
+          const text = jsonMinText(item);
           parts.push(text);
           size += text.length;
           if (size >= PIECE_BYTES) {
