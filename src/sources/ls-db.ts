@@ -32,12 +32,15 @@ import {
 } from './ls-render.js';
 import type { SqlDialect } from './ls-sql.js';
 import { parallelBatches, workersAvailable } from './ls-db-parallel.js';
+import { PagePipeline } from './ls-pages.js';
 import type { WorkerInit } from './ls-db-worker.js';
 
 export type Row = Record<string, unknown>;
 
 /** Tasks per batch while the next page is read ahead (see batches()). */
 const READ_AHEAD_BATCH = 100;
+/** Pages a server-side database reads ahead of the one being rendered (ls-pages.ts). */
+const READ_AHEAD_PAGES = 2;
 
 export interface LsDriver {
   /** For logs and errors; never contains a password. */
@@ -380,41 +383,30 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
       }
       // Tasks written untouched (JSON/NDJSON, no transform): rendered straight to their JSON text.
       const ro: RenderOptions = { ...o, raw: ctx.passthrough === true };
-      const load = (after: number) => {
-        const p = (async () => {
-          const rows = await page(ro, after);
-          const ids = rows.map((r) => r[0]);
-          return { rows, ids, ch: rows.length > 0 ? await children(ro, ids) : undefined };
-        })();
-        p.catch(() => undefined); // a read-ahead failure surfaces where it is awaited, never as unhandled
-        return p;
-      };
-      let next: ReturnType<typeof load> | undefined = load(FIRST_AFTER);
+      const pages = new PagePipeline(
+        { page: (after) => page(ro, after), children: (ids) => children(ro, ids), pageSize, first: FIRST_AFTER },
+        driver.readAhead ? READ_AHEAD_PAGES : 0,
+      );
       try {
-        while (next) {
+        for (;;) {
           throwIfAborted(ctx.signal);
-          const { rows, ids, ch } = await next;
-          next = undefined;
-          if (!ch) break;
-          const more = rows.length === pageSize;
-          if (more && driver.readAhead) next = load(ids[ids.length - 1]);
-          // While a read-ahead is in flight, smaller batches with an event-loop turn before each:
-          // its queries advance one round trip per turn, and encoding a batch is synchronous.
-          const size = Math.max(1, next ? Math.min(ctx.batchSize, READ_AHEAD_BATCH) : ctx.batchSize);
+          if (!pages.busy) await driver.pause();
+          const loaded = await pages.next();
+          if (!loaded?.ch) break;
+          const { rows, ch } = loaded;
+          // While read-ahead queries are in flight, smaller batches with an event-loop turn before
+          // each: the queries advance one round trip per turn, and encoding a batch is synchronous.
+          const size = Math.max(1, pages.busy ? Math.min(ctx.batchSize, READ_AHEAD_BATCH) : ctx.batchSize);
           for (let i = 0; i < rows.length; i += size) {
-            if (next) await new Promise((resolve) => setImmediate(resolve));
+            if (pages.busy) await new Promise((resolve) => setImmediate(resolve));
             const tasks = rows.slice(i, i + size).map((r) => renderTask(r, ch, ro));
             ctx.stats.read += tasks.length;
             yield tasks;
           }
-          if (more && !next) {
-            await driver.pause();
-            next = load(ids[ids.length - 1]);
-          }
         }
       } finally {
-        // Stopped early: the read-ahead query still settles before close() ends the transaction.
-        await next?.catch(() => undefined);
+        // Stopped early: the queries in flight still settle before close() ends the transaction.
+        await pages.stop();
       }
     },
     async close() {

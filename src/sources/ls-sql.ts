@@ -35,7 +35,8 @@ export interface SqlDialect {
  * spacing); other scalars through to_json (floats print shortest round-trip, `1e+20` style).
  */
 export const POSTGRES_SQL: SqlDialect = {
-  cat: (parts) => parts.join(' || '),
+  // One allocation for the whole row, not one per `||` (a row of 40 parts copied its prefix 40 times).
+  cat: (parts) => `concat(${parts.join(', ')})`,
   value(kind, e) {
     switch (kind) {
       case 'int':
@@ -46,10 +47,9 @@ export const POSTGRES_SQL: SqlDialect = {
       case 'uuid':
         return `coalesce('"' || lower((${e})::text) || '"', 'null')`;
       case 'dt':
-        return (
-          `coalesce(to_char(${e}, '"\\""YYYY-MM-DD"T"HH24:MI:SS') || ` +
-          `CASE WHEN extract(microseconds FROM ${e})::int % 1000000 = 0 THEN '' ELSE to_char(${e}, '.US') END || 'Z"', 'null')`
-        );
+        // One to_char with microseconds, the fraction dropped when zero (half the cost of a
+        // second to_char for the fraction and an extract to test it).
+        return `coalesce(replace(to_char(${e}, '"\\""YYYY-MM-DD"T"HH24:MI:SS.US"Z\\""'), '.000000Z', 'Z'), 'null')`;
       default:
         return `coalesce(to_json(${e})::text, 'null')`;
     }
