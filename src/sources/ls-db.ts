@@ -32,7 +32,7 @@ import {
 } from './ls-render.js';
 import type { SqlDialect } from './ls-sql.js';
 import { parallelBatches, workersAvailable } from './ls-db-parallel.js';
-import { PagePipeline } from './ls-pages.js';
+import { type PageLane, PagePipeline } from './ls-pages.js';
 import type { WorkerInit } from './ls-db-worker.js';
 
 export type Row = Record<string, unknown>;
@@ -41,6 +41,8 @@ export type Row = Record<string, unknown>;
 const READ_AHEAD_BATCH = 100;
 /** Pages a server-side database reads ahead of the one being rendered (ls-pages.ts). */
 const READ_AHEAD_PAGES = 2;
+/** Connections a server-side database reads pages on (ls-pages.ts). */
+const READ_AHEAD_LANES = 2;
 
 export interface LsDriver {
   /** For logs and errors; never contains a password. */
@@ -66,6 +68,11 @@ export interface LsDriver {
    * holds (undefined in WAL mode, where a second connection could see later commits).
    */
   workerConnection?(): Promise<WorkerConnection | undefined>;
+  /**
+   * A second connection onto this run's snapshot, for read-ahead on two lanes (ls-pages.ts): one
+   * connection runs one query at a time, and its round trips left the server idle between them.
+   */
+  sibling?(): Promise<LsDriver>;
   /** Ends the read transaction and the connection. */
   close(): Promise<void>;
 }
@@ -383,10 +390,16 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
       }
       // Tasks written untouched (JSON/NDJSON, no transform): rendered straight to their JSON text.
       const ro: RenderOptions = { ...o, raw: ctx.passthrough === true };
-      const pages = new PagePipeline(
-        { page: (after) => page(ro, after), children: (ids) => children(ro, ids), pageSize, first: FIRST_AFTER },
-        driver.readAhead ? READ_AHEAD_PAGES : 0,
-      );
+      const lanes: PageLane[] = [{ page: (after) => page(ro, after), children: (ids) => children(ro, ids) }];
+      const sibling = driver.readAhead && READ_AHEAD_LANES > 1 && estimatedTasks > pageSize ? await driver.sibling?.() : undefined;
+      if (sibling) {
+        const other = await prepareReader(sibling, spec, o.now).catch(async (e) => {
+          await sibling.close();
+          throw e;
+        });
+        lanes.push({ page: (after) => other.page(ro, after), children: (ids) => other.children(ro, ids) });
+      }
+      const pages = new PagePipeline({ lanes, pageSize, first: FIRST_AFTER }, driver.readAhead ? READ_AHEAD_PAGES : 0);
       try {
         for (;;) {
           throwIfAborted(ctx.signal);
@@ -407,6 +420,7 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
       } finally {
         // Stopped early: the queries in flight still settle before close() ends the transaction.
         await pages.stop();
+        await sibling?.close();
       }
     },
     async close() {

@@ -16,10 +16,16 @@ export interface LoadedPage {
   ch?: Children;
 }
 
-export interface PageSource {
+/** The two queries of a page, on one connection. */
+export interface PageLane {
   /** Up to pageSize task rows with id > after, ascending. */
   page(after: number): Promise<TaskRow[]>;
   children(ids: number[]): Promise<Children>;
+}
+
+export interface PageSource {
+  /** One per connection onto the run's snapshot; page k is read on lane k mod lanes. */
+  lanes: PageLane[];
   pageSize: number;
   /** First `after`: below any id. */
   first: number;
@@ -30,6 +36,7 @@ export class PagePipeline {
   /** The `after` of the next page to query, once known and not yet queried. */
   private nextAfter: number | undefined;
   private stopped = false;
+  private issued = 0;
 
   /** depth 0: a page is queried only when the consumer asks for it (in-process databases). */
   constructor(
@@ -49,11 +56,12 @@ export class PagePipeline {
     while (!this.stopped && this.nextAfter !== undefined && this.queue.length < limit) {
       const after = this.nextAfter;
       this.nextAfter = undefined;
-      const rows = this.src.page(after);
+      const lane = this.src.lanes[this.issued++ % this.src.lanes.length];
+      const rows = lane.page(after);
       // Registered first, so the children query is queued before the next page's query.
       const loaded = rows.then(async (r): Promise<LoadedPage> => {
         const ids = r.map((row) => row[0]);
-        return { rows: r, ids, ch: r.length > 0 ? await this.src.children(ids) : undefined };
+        return { rows: r, ids, ch: r.length > 0 ? await lane.children(ids) : undefined };
       });
       loaded.catch(() => undefined); // a read-ahead failure surfaces where it is awaited, never as unhandled
       rows.then(

@@ -35,8 +35,9 @@ export interface SqlDialect {
  * spacing); other scalars through to_json (floats print shortest round-trip, `1e+20` style).
  */
 export const POSTGRES_SQL: SqlDialect = {
-  // One allocation for the whole row, not one per `||` (a row of 40 parts copied its prefix 40 times).
-  cat: (parts) => `concat(${parts.join(', ')})`,
+  // `||` measured ~20% cheaper per row than concat() (variadic "any": an output-function call per
+  // argument) and than array_to_string or a balanced tree of `||`.
+  cat: (parts) => parts.join(' || '),
   value(kind, e) {
     switch (kind) {
       case 'int':

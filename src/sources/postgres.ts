@@ -88,7 +88,11 @@ export async function connectPostgres(from: string, opts: { snapshot?: string } 
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     if (opts.snapshot !== undefined) {
       if (!/^[0-9A-F]+(-[0-9A-F]+)+$/i.test(opts.snapshot)) throw new Error(`bad snapshot id ${opts.snapshot}`);
-      await client.query(`SET TRANSACTION SNAPSHOT '${opts.snapshot}'`); // the exporting run's snapshot
+      await client.query(`SET TRANSACTION SNAPSHOT '${opts.snapshot}'`).catch((e: Error & { code?: string }) => {
+        // The snapshot lives as long as the transaction that exported it: that connection has ended.
+        if (e.code === '22023') e.message += ' (the run\'s first connection ended before this connection joined its snapshot)';
+        throw e;
+      });
     }
   } catch (e) {
     await client.end().catch(() => undefined);
@@ -136,6 +140,10 @@ export async function connectPostgres(from: string, opts: { snapshot?: string } 
     async workerConnection() {
       const rows = await all('SELECT pg_export_snapshot() AS s', []);
       return { dialect: 'postgres', from, snapshot: String(rows[0].s) };
+    },
+    async sibling() {
+      const rows = await all('SELECT pg_export_snapshot() AS s', []);
+      return connectPostgres(from, { snapshot: String(rows[0].s) });
     },
     async close() {
       if (ended) return;

@@ -18,16 +18,15 @@ function source(total: number, pageSize: number) {
     inFlight--;
     return value;
   };
-  const src: PageSource = {
-    pageSize,
-    first: 0,
-    page: (after) => {
+  const lane = {
+    page: (after: number) => {
       const rows: TaskRow[] = [];
       for (let id = after + 1; id <= Math.min(total, after + pageSize); id++) rows.push([id, '', '{}', ''] as TaskRow);
       return track(`page>${after}`, rows);
     },
-    children: (ids) => track(`children${ids[0]}-${ids[ids.length - 1]}`, {} as Children),
+    children: (ids: number[]) => track(`children${ids[0]}-${ids[ids.length - 1]}`, {} as Children),
   };
+  const src: PageSource = { pageSize, first: 0, lanes: [lane] };
   return { src, log, maxInFlight: () => maxInFlight };
 }
 
@@ -80,7 +79,8 @@ describe('PagePipeline', () => {
 
   it('a failed query surfaces at next()', async () => {
     const { src } = source(100, 10);
-    const failing: PageSource = { ...src, page: (after) => (after >= 20 ? Promise.reject(new Error('connection lost')) : src.page(after)) };
+    const [lane] = src.lanes;
+    const failing: PageSource = { ...src, lanes: [{ ...lane, page: (after) => (after >= 20 ? Promise.reject(new Error('connection lost')) : lane.page(after)) }] };
     const p = new PagePipeline(failing, 2);
     await p.next();
     await p.next();

@@ -223,10 +223,11 @@ export function describeLsSource(kind: string, makeDb: () => MakeDb): void {
       expect(raw.join('\n')).not.toBe(parsed.join('\n')); // the database's own JSON text (spacing, escapes)
     });
 
-    it('worker threads write exactly what the main thread writes (pages in order, any page size)', async () => {
+    it('worker threads and read-ahead lanes write exactly what one page of the main thread writes (pages in order, any page size)', async () => {
       const full = ['--drafts', 'full', '--predictions', 'full', '--completed-by', 'full'];
       const main = await exportJson(await db(), [...full, '--workers', '0']);
-      for (const [workers, page] of [['1', '1'], ['3', '2'], ['2', '1000']]) {
+      // --workers 0 with several pages: PostgreSQL reads pages ahead on two connections (ls-pages.ts).
+      for (const [workers, page] of [['0', '1'], ['0', '2'], ['1', '1'], ['3', '2'], ['2', '1000']]) {
         const threaded = await exportJson(await db(), [...full, '--workers', workers, '--page-size', page]);
         expect(threaded.text).toBe(main.text);
         expect(threaded.summary.tasksRead).toBe(5);
