@@ -1,11 +1,12 @@
 // The keyset pages of a database export and their children, read ahead in a pipeline.
 //
-// A page's query needs the previous page's last id, and its children query needs its own ids, so
-// one connection serves the chain page₁, children₁ + page₂, children₂ + page₃, … As soon as a
-// page's task rows arrive, both its children query and the next page's query are queued, so the
-// server always has the next query waiting while we render (measured: with one page of read-ahead,
-// issued only after the previous children had arrived, a 1M-task PostgreSQL export waited for the
-// server a quarter of its run). `depth` bounds the pages held beyond the one being consumed.
+// A page's query needs the previous page's last id, and its children query needs its own ids: the
+// chain is page₁, children₁ + page₂, children₂ + page₃, … As soon as a page's task rows arrive, both
+// its children query and the next page's query are queued, so the server has the next query
+// waiting while we render. A connection runs one query at a time, and the client reads its result
+// only between encoded batches, so with one connection the server sat idle during every round trip;
+// pages therefore alternate between lanes (connections onto the same snapshot). `depth` bounds the
+// pages held beyond the one being consumed.
 
 import type { Children, TaskRow } from './ls-render.js';
 

@@ -36,6 +36,8 @@ export interface Item {
   hasAgreement: boolean;
   /** The task the item came from (for formats that need more than the item). */
   task: Task;
+  /** The annotation's results grouped by output, not copied (what `output` is built from). */
+  groups: ReadonlyMap<string, OutputGroup>;
   annotation?: Annotation;
 }
 
@@ -79,9 +81,15 @@ function byCreatedAtDesc(a: Annotation, b: Annotation): number {
   return x < y ? 1 : x > y ? -1 : 0;
 }
 
-function buildOutput(result: ResultRegion[] | null | undefined, config: LabelConfig, opts: ItemOptions) {
-  const output = new Map<string, Region[]>();
-  const outputTypes = new Map<string, string>();
+/** One output (from_name) of an annotation: its results in order, and each one's schema tag type. */
+export interface OutputGroup {
+  results: ResultRegion[];
+  types: string[];
+}
+
+/** An annotation's results grouped by output, in order of first appearance (results of no known tag dropped). */
+function groupResults(result: ResultRegion[] | null | undefined, config: LabelConfig): Map<string, OutputGroup> {
+  const groups = new Map<string, OutputGroup>();
   for (const r of result ?? []) {
     let type: string;
     if (r.type === 'chatmessage') {
@@ -93,24 +101,92 @@ function buildOutput(result: ResultRegion[] | null | undefined, config: LabelCon
       type = tag.type;
     }
     const name = typeof r.from_name === 'string' ? r.from_name : 'chatmessage';
-    // A shallow copy: encoders add keys to a region but never change its nested values.
-    const region: Region = { ...((r.value ?? {}) as JsonObject) };
-    region.type = type;
-    if (r.original_width !== undefined) region.original_width = r.original_width;
-    if (r.original_height !== undefined) region.original_height = r.original_height;
-    if (opts.keepRegionIds) {
-      if (r.id !== undefined) region.id = r.id;
-      if (r.parentID !== undefined) region.parentID = r.parentID;
+    let group = groups.get(name);
+    if (!group) {
+      group = { results: [], types: [] };
+      groups.set(name, group);
     }
-    let list = output.get(name);
-    if (!list) {
-      list = [];
-      output.set(name, list);
-      outputTypes.set(name, type);
+    group.results.push(r);
+    group.types.push(type);
+  }
+  return groups;
+}
+
+/** The regions of each output: a result's value plus its tag type and image size. */
+function buildOutput(groups: Map<string, OutputGroup>, opts: ItemOptions) {
+  const output = new Map<string, Region[]>();
+  const outputTypes = new Map<string, string>();
+  for (const [name, { results, types }] of groups) {
+    const regions: Region[] = new Array(results.length);
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i];
+      // A shallow copy: encoders add keys to a region but never change its nested values.
+      const region: Region = { ...((r.value ?? {}) as JsonObject) };
+      region.type = types[i];
+      if (r.original_width !== undefined) region.original_width = r.original_width;
+      if (r.original_height !== undefined) region.original_height = r.original_height;
+      if (opts.keepRegionIds) {
+        if (r.id !== undefined) region.id = r.id;
+        if (r.parentID !== undefined) region.parentID = r.parentID;
+      }
+      regions[i] = region;
     }
-    list.push(region);
+    output.set(name, regions);
+    outputTypes.set(name, types[0]);
   }
   return { output, outputTypes };
+}
+
+const NO_GROUPS: ReadonlyMap<string, OutputGroup> = new Map();
+
+/**
+ * An item whose outputs are built on first use: JSON_MIN writes them from the grouped results
+ * (`groups`) without copying every result into a region.
+ */
+class AnnotationItem implements Item {
+  private grouped: Map<string, OutputGroup> | undefined;
+  private built: { output: Map<string, Region[]>; outputTypes: Map<string, string> } | undefined;
+  readonly id: number;
+  readonly input: JsonObject;
+  readonly completed_by: Item['completed_by'];
+  readonly annotation_id: number | null;
+  readonly created_at: string | null;
+  readonly updated_at: string | null;
+  readonly lead_time: number | null;
+  readonly history: Json | undefined;
+  readonly agreement: Json | undefined;
+
+  constructor(
+    readonly task: Task,
+    readonly hasAgreement: boolean,
+    readonly annotation: Annotation | undefined,
+    private readonly config: LabelConfig,
+    private readonly opts: ItemOptions,
+  ) {
+    const a = annotation;
+    this.id = task.id;
+    this.input = task.data;
+    this.completed_by = a?.completed_by;
+    this.annotation_id = a === undefined ? null : (a.id ?? null);
+    this.created_at = a?.created_at ?? null;
+    this.updated_at = a?.updated_at ?? null;
+    this.lead_time = a?.lead_time ?? null;
+    this.history = a?.history as Json | undefined;
+    this.agreement = hasAgreement ? (task.agreement as Json) : undefined;
+  }
+
+  get groups(): ReadonlyMap<string, OutputGroup> {
+    if (this.annotation === undefined) return NO_GROUPS;
+    return (this.grouped ??= groupResults(this.annotation.result, this.config));
+  }
+
+  get output(): Map<string, Region[]> {
+    return (this.built ??= buildOutput(this.groups as Map<string, OutputGroup>, this.opts)).output;
+  }
+
+  get outputTypes(): Map<string, string> {
+    return (this.built ??= buildOutput(this.groups as Map<string, OutputGroup>, this.opts)).outputTypes;
+  }
 }
 
 /** The items of one task, in the converter's order. */
@@ -118,34 +194,12 @@ export function itemsOfTask(task: Task, config: LabelConfig, opts: ItemOptions =
   const list = task.annotations ?? task.completions;
   if (list === undefined) return [];
   const hasAgreement = Object.prototype.hasOwnProperty.call(task, 'agreement');
-  if (list.length === 0) return [itemOf(task, hasAgreement, undefined, config, opts)];
+  if (list.length === 0) return [new AnnotationItem(task, hasAgreement, undefined, config, opts)];
   const kept = list.filter((a) => !a.was_cancelled && !(a as { skipped?: unknown }).skipped);
   if (kept.length > 1) kept.sort(byCreatedAtDesc); // stable: ties keep input order
   const items: Item[] = new Array(kept.length);
-  for (let i = 0; i < kept.length; i++) items[i] = itemOf(task, hasAgreement, kept[i], config, opts);
+  for (let i = 0; i < kept.length; i++) items[i] = new AnnotationItem(task, hasAgreement, kept[i], config, opts);
   return items;
-}
-
-/** One item: of annotation `a`, or the empty item of a task without annotations. */
-function itemOf(task: Task, hasAgreement: boolean, a: Annotation | undefined, config: LabelConfig, opts: ItemOptions): Item {
-  // Every Item built by one literal, so all items share one object shape.
-  const { output, outputTypes } = a === undefined ? { output: new Map(), outputTypes: new Map() } : buildOutput(a.result, config, opts);
-  return {
-    id: task.id,
-    input: task.data,
-    output,
-    outputTypes,
-    completed_by: a?.completed_by,
-    annotation_id: a === undefined ? null : (a.id ?? null),
-    created_at: a?.created_at ?? null,
-    updated_at: a?.updated_at ?? null,
-    lead_time: a?.lead_time ?? null,
-    history: a?.history as Json | undefined,
-    agreement: hasAgreement ? (task.agreement as Json) : undefined,
-    hasAgreement,
-    task,
-    annotation: a,
-  };
 }
 
 /** `get_annotator` (§4), with F8: a null completed_by is "no annotator", never the string "None". */

@@ -3,7 +3,7 @@
 
 import type { Encoder } from '../../contracts.js';
 import type { Json, JsonObject } from '../../task.js';
-import { annotatorOf, type Item, countedItems, prettify } from './items.js';
+import { annotatorOf, type Item, countedItems, type OutputGroup, prettify } from './items.js';
 import { framed, singleFileEntry } from './single-file.js';
 import { ujson } from './ujson.js';
 import { requireLabelConfig } from './require-config.js';
@@ -36,17 +36,58 @@ function plainKeys(item: Item): boolean {
   const data = item.input;
   for (const k in data) if (INDEX_KEY.test(k)) return false;
   for (const k of TAIL_KEYS) if (Object.hasOwn(data, k)) return false;
-  for (const name of item.output.keys()) {
+  for (const name of item.groups.keys()) {
     if (name === 'id' || INDEX_KEY.test(name) || Object.hasOwn(data, name) || TAIL_KEYS.includes(name)) return false;
   }
   return true;
 }
 
-/** `"key": value` at indent level 1 of an indent-2 object (JSON strings hold no raw newline). */
-function member(key: string, value: unknown): string {
-  const text = JSON.stringify(value, null, 2);
-  if (text === undefined) return '';
-  return `,\n  ${JSON.stringify(key)}: ${text.includes('\n') ? text.replaceAll('\n', '\n  ') : text}`;
+/** Indent-2 JSON text of `value` at nesting level 0 (undefined when JSON.stringify omits it). */
+const pretty = (value: unknown): string | undefined => JSON.stringify(value, null, 2);
+
+/** `text` (indent-2 JSON at level 0) moved one level deeper: JSON strings hold no raw newline. */
+const deeper = (text: string) => (text.includes('\n') ? text.replaceAll('\n', '\n  ') : text);
+
+/** `"key": value` at indent level 1 of an indent-2 object ('' for a value JSON leaves out). */
+function member(key: string, text: string | undefined): string {
+  return text === undefined ? '' : `,\n  ${JSON.stringify(key)}: ${deeper(text)}`;
+}
+
+/**
+ * prettify() (items.ts) of one output as indent-2 JSON text, written from the results themselves
+ * instead of regions copied from them: a region is the result's value plus `type` and the image
+ * size, and prettify copies it again without `type`. Undefined when a value is not a plain object
+ * or has one of those keys itself (the caller then prettifies the regions).
+ */
+function outputText(group: OutputGroup): string | undefined {
+  const { results, types } = group;
+  const texts: string[] = new Array(results.length);
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i];
+    const value = (r.value ?? {}) as JsonObject;
+    if (typeof value !== 'object' || Array.isArray(value)) return undefined;
+    if (value.type !== undefined || value.original_width !== undefined || value.original_height !== undefined) return undefined;
+    const type = types[i];
+    let single: Json | undefined;
+    if (type === 'Choices' && Array.isArray(value.choices) && value.choices.length === 1) single = value.choices[0];
+    else if (type === 'TextArea' && Array.isArray(value.text) && value.text.length === 1) single = value.text[0];
+    else if ((type === 'Chat' || type === 'chatmessage') && value.chatmessage !== undefined && value.chatmessage !== null) single = value.chatmessage;
+    if (single !== undefined) {
+      texts[i] = pretty(single) ?? 'null'; // JSON writes a list element it cannot represent as null
+      continue;
+    }
+    let text = pretty(value) as string;
+    let extra = '';
+    if (r.original_width !== undefined) extra += member('original_width', pretty(r.original_width));
+    if (r.original_height !== undefined) extra += member('original_height', pretty(r.original_height));
+    if (extra !== '') text = text === '{}' ? `{\n${extra.slice(2)}\n}` : `${text.slice(0, -2)}${extra}\n}`;
+    texts[i] = text;
+  }
+  const last = types[types.length - 1];
+  if ((last === 'Choices' || last === 'TextArea') && texts.length === 1) return texts[0];
+  let list = '[';
+  for (let i = 0; i < texts.length; i++) list += `${i === 0 ? '\n  ' : ',\n  '}${deeper(texts[i])}`;
+  return `${list}\n]`;
 }
 
 /**
@@ -60,16 +101,16 @@ export function jsonMinText(item: Item): string {
   let hasId = false;
   for (const k in data) {
     if (k === 'id') hasId = true;
-    body += member(k, k === 'id' ? item.id : data[k]);
+    body += member(k, pretty(k === 'id' ? item.id : data[k]));
   }
-  if (!hasId) body += member('id', item.id);
-  for (const [name, regions] of item.output) body += member(name, prettify(regions));
-  body += member('annotator', annotatorOf(item.completed_by, true));
-  body += member('annotation_id', item.annotation_id);
-  body += member('created_at', item.created_at);
-  body += member('updated_at', item.updated_at);
-  body += member('lead_time', item.lead_time);
-  if (item.hasAgreement) body += member('agreement', item.agreement);
+  if (!hasId) body += member('id', pretty(item.id));
+  for (const [name, group] of item.groups) body += member(name, outputText(group) ?? pretty(prettify(item.output.get(name) ?? [])));
+  body += member('annotator', pretty(annotatorOf(item.completed_by, true)));
+  body += member('annotation_id', pretty(item.annotation_id));
+  body += member('created_at', pretty(item.created_at));
+  body += member('updated_at', pretty(item.updated_at));
+  body += member('lead_time', pretty(item.lead_time));
+  if (item.hasAgreement) body += member('agreement', pretty(item.agreement));
   const text = `{\n${body.slice(2)}\n}`;
   return text.includes('/') ? text.replaceAll('/', '\\/') : text;
 }

@@ -13,6 +13,7 @@ const config = parseLabelConfigXml(`<View>
   <Choices name="annotator" toName="image"><Choice value="a"/></Choices>
   <Choices name="7" toName="image"><Choice value="b"/></Choices>
   <TextArea name="image_text" toName="image"/>
+  <Choices name="mood" toName="image"><Choice value="x"/><Choice value="y"/></Choices>
 </View>`);
 
 const rect = { from_name: 'label', to_name: 'image', type: 'rectanglelabels', original_width: 640, original_height: 480, value: { x: 1.5, y: 2.25, width: 0.1 + 0.2, height: 1e-7, rotation: 0, rectanglelabels: ['Car'] } };
@@ -47,6 +48,12 @@ const cases: Array<[string, Task]> = [
   ['a data key named like a tail key', task({ image: 'u', created_at: 'data' }, [[rect]])],
   ['array-index keys in data', task({ image: 'u', 10: 'ten', 2: 'two' }, [[rect]])],
   ['an array-index output name', task({ image: 'u' }, [[choice('7')]])],
+  ['one choice, one text: the bare value', task({ image: 'u' }, [[choice('mood'), { ...text, value: { text: ['only'] } }]])],
+  ['two choice results, several choices, two texts: lists', task({ image: 'u' }, [[choice('mood'), { ...choice('mood'), value: { choices: ['x', 'y'] } }, text]])],
+  ['a value with its own type key', task({ image: 'u' }, [[{ ...rect, value: { ...rect.value, type: 'own' } }]])],
+  ['a value with its own original_width', task({ image: 'u' }, [[{ ...rect, value: { ...rect.value, original_width: 1 } }, rect]])],
+  ['an empty value with an image size, a null size, no size', task({ image: 'u' }, [[{ ...rect, value: {} }, { ...rect, original_width: null, original_height: undefined }, { from_name: 'label', to_name: 'image', type: 'rectanglelabels', value: { x: 1 } }]])],
+  ['a result without value, a chat message', task({ image: 'u' }, [[{ from_name: 'label', to_name: 'image', type: 'rectanglelabels' }, { type: 'chatmessage', value: { chatmessage: { role: 'user', text: 'hi/there' } } }]])],
   ['unicode and slashes in keys', task({ 'ключ/ü': '\u2028 </script>' }, [[rect]])],
 ];
 
