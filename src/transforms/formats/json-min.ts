@@ -48,20 +48,53 @@ const pretty = (value: unknown): string | undefined => JSON.stringify(value, nul
 /** `text` (indent-2 JSON at level 0) moved one level deeper: JSON strings hold no raw newline. */
 const deeper = (text: string) => (text.includes('\n') ? text.replaceAll('\n', '\n  ') : text);
 
-/** `"key": value` at indent level 1 of an indent-2 object ('' for a value JSON leaves out). */
-function member(key: string, text: string | undefined): string {
-  return text === undefined ? '' : `,\n  ${JSON.stringify(key)}: ${deeper(text)}`;
-}
+/** The [prefix, suffix] lengths JSON.stringify(value wrapped in `level` arrays, null, 2) adds. */
+const WRAP = [1, 2, 3].map((level) => {
+  let probe: unknown = 0;
+  for (let i = 0; i < level; i++) probe = [probe];
+  const text = JSON.stringify(probe, null, 2);
+  return [text.indexOf('0'), text.length - text.indexOf('0') - 1] as const;
+});
 
 /**
- * prettify() (items.ts) of one output as indent-2 JSON text, written from the results themselves
- * instead of regions copied from them: a region is the result's value plus `type` and the image
- * size, and prettify copies it again without `type`. Undefined when a value is not a plain object
- * or has one of those keys itself (the caller then prettifies the regions).
+ * Indent-2 JSON text of `value` as it reads at nesting `level` (1–3), written that way by one
+ * JSON.stringify of the value wrapped in arrays (no re-indenting pass over the text); a value JSON
+ * cannot represent reads `null`, as in a list.
+ */
+function atLevel(value: unknown, level: 1 | 2 | 3): string {
+  let wrapped: unknown = value;
+  for (let i = 0; i < level; i++) wrapped = [wrapped];
+  const [head, tail] = WRAP[level - 1];
+  const text = JSON.stringify(wrapped, null, 2);
+  return text.slice(head, text.length - tail);
+}
+
+/** A record value's text at level 1 (scalars, the usual data values, need no re-indenting). */
+function level1(value: unknown): string | undefined {
+  const text = pretty(value);
+  return text === undefined ? undefined : deeper(text);
+}
+
+/** `"key": value` of an indent-2 object at level 0, `text` already at level 1 ('' when undefined). */
+function member(key: string, text: string | undefined): string {
+  return text === undefined ? '' : `,\n  ${JSON.stringify(key)}: ${text}`;
+}
+
+/** A member of a region object whose own text is at `level` (its members one level deeper). */
+const regionMember = (key: string, value: unknown, level: 1 | 2) =>
+  `,\n${level === 1 ? '    ' : '      '}${JSON.stringify(key)}: ${atLevel(value, level === 1 ? 2 : 3)}`;
+
+/**
+ * prettify() (items.ts) of one output as indent-2 JSON text at level 1, written from the results
+ * themselves instead of regions copied from them: a region is the result's value plus `type` and
+ * the image size, and prettify copies it again without `type`. Undefined when a value is not a
+ * plain object or has one of those keys itself (the caller then prettifies the regions).
  */
 function outputText(group: OutputGroup): string | undefined {
   const { results, types } = group;
-  const texts: string[] = new Array(results.length);
+  const last = types[types.length - 1];
+  const bare = (last === 'Choices' || last === 'TextArea') && results.length === 1; // the value, not a list
+  let list = '';
   for (let i = 0; i < results.length; i++) {
     const r = results[i];
     const value = (r.value ?? {}) as JsonObject;
@@ -72,22 +105,19 @@ function outputText(group: OutputGroup): string | undefined {
     if (type === 'Choices' && Array.isArray(value.choices) && value.choices.length === 1) single = value.choices[0];
     else if (type === 'TextArea' && Array.isArray(value.text) && value.text.length === 1) single = value.text[0];
     else if ((type === 'Chat' || type === 'chatmessage') && value.chatmessage !== undefined && value.chatmessage !== null) single = value.chatmessage;
-    if (single !== undefined) {
-      texts[i] = pretty(single) ?? 'null'; // JSON writes a list element it cannot represent as null
-      continue;
+    const level = bare ? 1 : 2;
+    let text = atLevel(single !== undefined ? single : value, level);
+    if (single === undefined && (r.original_width !== undefined || r.original_height !== undefined)) {
+      let extra = '';
+      if (r.original_width !== undefined) extra += regionMember('original_width', r.original_width, level);
+      if (r.original_height !== undefined) extra += regionMember('original_height', r.original_height, level);
+      const close = level === 1 ? '\n  }' : '\n    }';
+      text = text === '{}' ? `{${extra.slice(1)}${close}` : `${text.slice(0, -close.length)}${extra}${close}`;
     }
-    let text = pretty(value) as string;
-    let extra = '';
-    if (r.original_width !== undefined) extra += member('original_width', pretty(r.original_width));
-    if (r.original_height !== undefined) extra += member('original_height', pretty(r.original_height));
-    if (extra !== '') text = text === '{}' ? `{\n${extra.slice(2)}\n}` : `${text.slice(0, -2)}${extra}\n}`;
-    texts[i] = text;
+    if (bare) return text;
+    list += `${i === 0 ? '\n    ' : ',\n    '}${text}`;
   }
-  const last = types[types.length - 1];
-  if ((last === 'Choices' || last === 'TextArea') && texts.length === 1) return texts[0];
-  let list = '[';
-  for (let i = 0; i < texts.length; i++) list += `${i === 0 ? '\n  ' : ',\n  '}${deeper(texts[i])}`;
-  return `${list}\n]`;
+  return `[${list}\n  ]`;
 }
 
 /**
@@ -101,16 +131,16 @@ export function jsonMinText(item: Item): string {
   let hasId = false;
   for (const k in data) {
     if (k === 'id') hasId = true;
-    body += member(k, pretty(k === 'id' ? item.id : data[k]));
+    body += member(k, level1(k === 'id' ? item.id : data[k]));
   }
-  if (!hasId) body += member('id', pretty(item.id));
-  for (const [name, group] of item.groups) body += member(name, outputText(group) ?? pretty(prettify(item.output.get(name) ?? [])));
-  body += member('annotator', pretty(annotatorOf(item.completed_by, true)));
-  body += member('annotation_id', pretty(item.annotation_id));
-  body += member('created_at', pretty(item.created_at));
-  body += member('updated_at', pretty(item.updated_at));
-  body += member('lead_time', pretty(item.lead_time));
-  if (item.hasAgreement) body += member('agreement', pretty(item.agreement));
+  if (!hasId) body += member('id', level1(item.id));
+  for (const [name, group] of item.groups) body += member(name, outputText(group) ?? level1(prettify(item.output.get(name) ?? [])));
+  body += member('annotator', level1(annotatorOf(item.completed_by, true)));
+  body += member('annotation_id', level1(item.annotation_id));
+  body += member('created_at', level1(item.created_at));
+  body += member('updated_at', level1(item.updated_at));
+  body += member('lead_time', level1(item.lead_time));
+  if (item.hasAgreement) body += member('agreement', level1(item.agreement));
   const text = `{\n${body.slice(2)}\n}`;
   return text.includes('/') ? text.replaceAll('/', '\\/') : text;
 }

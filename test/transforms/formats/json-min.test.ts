@@ -54,6 +54,9 @@ const cases: Array<[string, Task]> = [
   ['a value with its own original_width', task({ image: 'u' }, [[{ ...rect, value: { ...rect.value, original_width: 1 } }, rect]])],
   ['an empty value with an image size, a null size, no size', task({ image: 'u' }, [[{ ...rect, value: {} }, { ...rect, original_width: null, original_height: undefined }, { from_name: 'label', to_name: 'image', type: 'rectanglelabels', value: { x: 1 } }]])],
   ['a result without value, a chat message', task({ image: 'u' }, [[{ from_name: 'label', to_name: 'image', type: 'rectanglelabels' }, { type: 'chatmessage', value: { chatmessage: { role: 'user', text: 'hi/there' } } }]])],
+  ['one choices result with two choices and an image size: the bare region', task({ image: 'u' }, [[{ ...choice('mood'), value: { choices: ['x', 'y'] }, original_width: 10, original_height: 20 }]])],
+  ['an empty textarea value with an image size: the bare region', task({ image: 'u' }, [[{ from_name: 'image_text', to_name: 'image', type: 'textarea', value: {}, original_width: 5 }]])],
+  ['nested values with an image size in a list', task({ image: 'u' }, [[{ ...rect, value: { points: [[1, 2], [3, 4]], meta: { a: { b: [] } } } }, rect]])],
   ['unicode and slashes in keys', task({ 'ключ/ü': '\u2028 </script>' }, [[rect]])],
 ];
 
