@@ -192,6 +192,18 @@ export function describeLsSource(kind: string, makeDb: () => MakeDb): void {
       expect(t1.comment_authors.sort()).toEqual([3, 8]);
     });
 
+    it('lists each task\'s annotations and drafts by id whatever order the table stores them in', async () => {
+      // Stored (inserted) newest id first: an index scan on task_id returns them in that order.
+      const from = await makeDb()('stored_desc', [
+        { id: 1, data: { text: 'a' }, annotations: [ann(30, null), ann(20, null), ann(10, null)] },
+        { id: 2, data: { text: 'b' }, annotations: [ann(25, null), ann(5, null)] },
+      ]);
+      for (const page of ['1', '1000']) {
+        const { tasks } = await exportJson(from, ['--page-size', page]);
+        expect(tasks.map((t) => t.annotations.map((a: Obj) => a.id))).toEqual([[10, 20, 30], [5, 25]]);
+      }
+    });
+
     it('--remove-user-details forces completed_by ids', async () => {
       const { tasks } = await exportJson(await db(), ['--completed-by', 'full', '--remove-user-details']);
       expect(tasks.find((x) => x.id === 1).annotations[0].completed_by).toBe(3);
