@@ -210,21 +210,33 @@ export function annotatorOf(completedBy: Item['completed_by'], intId: boolean): 
   return String(completedBy);
 }
 
+/**
+ * prettify_result's value for one region instead of the region itself (Choices and TextArea with
+ * one entry, a chat message), or undefined. `value` holds the region's keys (a region or the
+ * result value it was copied from); `type` is its schema tag type.
+ */
+export function bareRegionValue(type: unknown, value: JsonObject): Json | undefined {
+  if (type === 'Choices' && Array.isArray(value.choices) && value.choices.length === 1) return value.choices[0];
+  if (type === 'TextArea' && Array.isArray(value.text) && value.text.length === 1) return value.text[0];
+  if ((type === 'Chat' || type === 'chatmessage') && value.chatmessage !== undefined && value.chatmessage !== null) return value.chatmessage;
+  return undefined;
+}
+
+/** prettify_result writes an output's only value rather than a list (last region Choices or TextArea). */
+export const isBareOutput = (lastType: unknown, count: number) => (lastType === 'Choices' || lastType === 'TextArea') && count === 1;
+
 /** `prettify_result` (§4): the JSON_MIN / CSV value of one output. */
 export function prettify(regions: Region[]): Json {
   const out: Json[] = regions.map((r) => {
-    const type = r.type;
-    if (type === 'Choices' && Array.isArray(r.choices) && r.choices.length === 1) return r.choices[0];
-    if (type === 'TextArea' && Array.isArray(r.text) && r.text.length === 1) return r.text[0];
-    if ((type === 'Chat' || type === 'chatmessage') && r.chatmessage !== undefined && r.chatmessage !== null) return r.chatmessage;
+    const bare = bareRegionValue(r.type, r);
+    if (bare !== undefined) return bare;
     // Every key but `type`, in order (a copy loop: object rest destructuring is several times slower).
     const rest: JsonObject = {};
     for (const k in r) if (k !== 'type') rest[k] = r[k];
     return rest;
   });
   const lastType = regions.length > 0 ? regions[regions.length - 1].type : undefined;
-  if ((lastType === 'Choices' || lastType === 'TextArea') && out.length === 1) return out[0];
-  return out;
+  return isBareOutput(lastType, out.length) ? out[0] : out;
 }
 
 /**

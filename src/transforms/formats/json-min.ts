@@ -3,7 +3,7 @@
 
 import type { Encoder } from '../../contracts.js';
 import type { Json, JsonObject } from '../../task.js';
-import { annotatorOf, type Item, countedItems, type OutputGroup, prettify } from './items.js';
+import { annotatorOf, bareRegionValue, countedItems, isBareOutput, type Item, type OutputGroup, prettify } from './items.js';
 import { framed, singleFileEntry } from './single-file.js';
 import { ujson } from './ujson.js';
 import { requireLabelConfig } from './require-config.js';
@@ -92,19 +92,14 @@ const regionMember = (key: string, value: unknown, level: 1 | 2) =>
  */
 function outputText(group: OutputGroup): string | undefined {
   const { results, types } = group;
-  const last = types[types.length - 1];
-  const bare = (last === 'Choices' || last === 'TextArea') && results.length === 1; // the value, not a list
+  const bare = isBareOutput(types[types.length - 1], results.length); // the value, not a list
   let list = '';
   for (let i = 0; i < results.length; i++) {
     const r = results[i];
     const value = (r.value ?? {}) as JsonObject;
     if (typeof value !== 'object' || Array.isArray(value)) return undefined;
     if (value.type !== undefined || value.original_width !== undefined || value.original_height !== undefined) return undefined;
-    const type = types[i];
-    let single: Json | undefined;
-    if (type === 'Choices' && Array.isArray(value.choices) && value.choices.length === 1) single = value.choices[0];
-    else if (type === 'TextArea' && Array.isArray(value.text) && value.text.length === 1) single = value.text[0];
-    else if ((type === 'Chat' || type === 'chatmessage') && value.chatmessage !== undefined && value.chatmessage !== null) single = value.chatmessage;
+    const single = bareRegionValue(types[i], value);
     const level = bare ? 1 : 2;
     let text = atLevel(single !== undefined ? single : value, level);
     if (single === undefined && (r.original_width !== undefined || r.original_height !== undefined)) {
