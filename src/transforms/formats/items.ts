@@ -24,8 +24,6 @@ export interface Item {
   input: JsonObject;
   /** from_name → regions, in order of first appearance. */
   output: Map<string, Region[]>;
-  /** from_name → the schema tag type of that output (for prettify). */
-  outputTypes: Map<string, string>;
   completed_by: number | UserDetails | null | undefined;
   annotation_id: number | null;
   created_at: string | null;
@@ -113,9 +111,8 @@ function groupResults(result: ResultRegion[] | null | undefined, config: LabelCo
 }
 
 /** The regions of each output: a result's value plus its tag type and image size. */
-function buildOutput(groups: Map<string, OutputGroup>, opts: ItemOptions) {
+function buildOutput(groups: ReadonlyMap<string, OutputGroup>, opts: ItemOptions): Map<string, Region[]> {
   const output = new Map<string, Region[]>();
-  const outputTypes = new Map<string, string>();
   for (const [name, { results, types }] of groups) {
     const regions: Region[] = new Array(results.length);
     for (let i = 0; i < results.length; i++) {
@@ -132,9 +129,8 @@ function buildOutput(groups: Map<string, OutputGroup>, opts: ItemOptions) {
       regions[i] = region;
     }
     output.set(name, regions);
-    outputTypes.set(name, types[0]);
   }
-  return { output, outputTypes };
+  return output;
 }
 
 const NO_GROUPS: ReadonlyMap<string, OutputGroup> = new Map();
@@ -145,7 +141,7 @@ const NO_GROUPS: ReadonlyMap<string, OutputGroup> = new Map();
  */
 class AnnotationItem implements Item {
   private grouped: Map<string, OutputGroup> | undefined;
-  private built: { output: Map<string, Region[]>; outputTypes: Map<string, string> } | undefined;
+  private built: Map<string, Region[]> | undefined;
   readonly id: number;
   readonly input: JsonObject;
   readonly completed_by: Item['completed_by'];
@@ -181,11 +177,7 @@ class AnnotationItem implements Item {
   }
 
   get output(): Map<string, Region[]> {
-    return (this.built ??= buildOutput(this.groups as Map<string, OutputGroup>, this.opts)).output;
-  }
-
-  get outputTypes(): Map<string, string> {
-    return (this.built ??= buildOutput(this.groups as Map<string, OutputGroup>, this.opts)).outputTypes;
+    return (this.built ??= buildOutput(this.groups, this.opts));
   }
 }
 
