@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { UsageError } from '../errors.js';
 import { gcPacer } from '../memory.js';
 import type { ExportSpec } from '../export-spec.js';
-import { type LsDriver, type LsReader, prepareReader, type WorkerConnection } from './ls-db.js';
+import { connectTo, type LsDriver, type LsReader, prepareReader, type WorkerConnection } from './ls-db.js';
 import { taskText } from './ls-render.js';
 
 export interface WorkerInit {
@@ -27,15 +27,6 @@ export type RangeReply =
   | { seq: number; ids: number[]; bytes: Uint8Array }
   | { seq: number; error: { message: string; usage: boolean } };
 
-async function connect(c: WorkerConnection): Promise<LsDriver> {
-  if (c.dialect === 'postgres') {
-    const { connectPostgres } = await import('./postgres.js');
-    return connectPostgres(c.from, { snapshot: c.snapshot });
-  }
-  const { connectSqlite } = await import('./sqlite.js');
-  return connectSqlite(c.from);
-}
-
 async function render(reader: LsReader, req: RangeRequest): Promise<RangeReply> {
   const o = { ...reader.options, raw: true };
   const rows = await reader.page(o, req.lo - 1, req.hi);
@@ -54,7 +45,7 @@ if (parentPort) {
   const init = workerData as WorkerInit;
   let driver: LsDriver | undefined;
   const ready = (async () => {
-    driver = await connect(init.connection);
+    driver = await connectTo(init.connection);
     return prepareReader(driver, init.spec, new Date(init.now));
   })();
   ready.catch(() => undefined); // reported with the first request

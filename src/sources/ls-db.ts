@@ -63,25 +63,31 @@ export interface LsDriver {
    */
   readonly readAhead: boolean;
   /**
-   * How a worker thread opens its own connection onto this run's snapshot (ls-db-parallel.ts):
-   * PostgreSQL exports the transaction's snapshot; SQLite relies on the read lock this connection
-   * holds (undefined in WAL mode, where a second connection could see later commits).
+   * How another connection joins this run's snapshot (connectTo): a worker thread's
+   * (ls-db-parallel.ts) or a second read-ahead lane's (ls-pages.ts). PostgreSQL exports the
+   * transaction's snapshot; SQLite relies on the read lock this connection holds (undefined in WAL
+   * mode, where a second connection could see later commits).
    */
   workerConnection?(): Promise<WorkerConnection | undefined>;
-  /**
-   * A second connection onto this run's snapshot, for read-ahead on two lanes (ls-pages.ts): one
-   * connection runs one query at a time, and its round trips left the server idle between them.
-   */
-  sibling?(): Promise<LsDriver>;
   /** Ends the read transaction and the connection. */
   close(): Promise<void>;
 }
 
-/** What a worker needs to connect to the same database and snapshot (never logged: may hold a password). */
+/** What another connection needs to join the same database and snapshot (never logged: may hold a password). */
 export interface WorkerConnection {
   dialect: LsDriver['dialect'];
   from: string;
   snapshot?: string;
+}
+
+/** Opens a connection onto the run's snapshot that workerConnection() described. */
+export async function connectTo(c: WorkerConnection): Promise<LsDriver> {
+  if (c.dialect === 'postgres') {
+    const { connectPostgres } = await import('./postgres.js');
+    return connectPostgres(c.from, { snapshot: c.snapshot });
+  }
+  const { connectSqlite } = await import('./sqlite.js');
+  return connectSqlite(c.from);
 }
 
 /** Positional parameters in the driver's syntax ($n or ?), in the order they appear in the SQL. */
@@ -391,7 +397,10 @@ async function build(driver: LsDriver, spec: ExportSpec): Promise<Source> {
       // Tasks written untouched (JSON/NDJSON, no transform): rendered straight to their JSON text.
       const ro: RenderOptions = { ...o, raw: ctx.passthrough === true };
       const lanes: PageLane[] = [{ page: (after) => page(ro, after), children: (ids) => children(ro, ids) }];
-      const sibling = driver.readAhead && READ_AHEAD_LANES > 1 && estimatedTasks > pageSize ? await driver.sibling?.() : undefined;
+      // A second lane: one connection runs one query at a time, and its round trips left the
+      // server idle between them (ls-pages.ts). Only for a server-side database, and more than a page.
+      const second = driver.readAhead && READ_AHEAD_LANES > 1 && estimatedTasks > pageSize ? await driver.workerConnection?.() : undefined;
+      const sibling = second ? await connectTo(second) : undefined;
       if (sibling) {
         const other = await prepareReader(sibling, spec, o.now).catch(async (e) => {
           await sibling.close();

@@ -141,10 +141,6 @@ export async function connectPostgres(from: string, opts: { snapshot?: string } 
       const rows = await all('SELECT pg_export_snapshot() AS s', []);
       return { dialect: 'postgres', from, snapshot: String(rows[0].s) };
     },
-    async sibling() {
-      const rows = await all('SELECT pg_export_snapshot() AS s', []);
-      return connectPostgres(from, { snapshot: String(rows[0].s) });
-    },
     async close() {
       if (ended) return;
       ended = true;
