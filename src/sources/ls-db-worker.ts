@@ -32,8 +32,19 @@ async function render(reader: LsReader, req: RangeRequest): Promise<RangeReply> 
   const rows = await reader.page(o, req.lo - 1, req.hi);
   const ids = rows.map((r) => r[0]);
   const ch = await reader.children(o, ids);
-  const text = rows.map((r) => taskText(r, ch, o)).join('\n');
-  return { seq: req.seq, ids, bytes: new TextEncoder().encode(text) };
+  // One line per task, in a buffer of its own (transferred to the main thread: never a pooled one).
+  const texts = rows.map((r) => {
+    const t = taskText(r, ch, o);
+    return typeof t === 'string' ? Buffer.from(t) : t;
+  });
+  const bytes = new Uint8Array(Math.max(0, texts.reduce((n, t) => n + t.length + 1, -1)));
+  let at = 0;
+  for (const [i, t] of texts.entries()) {
+    if (i > 0) bytes[at++] = 0x0a;
+    bytes.set(t, at);
+    at += t.length;
+  }
+  return { seq: req.seq, ids, bytes };
 }
 
 function errorReply(seq: number, e: unknown): RangeReply {

@@ -28,9 +28,10 @@ import {
   TASK_FIELDS,
   type TaskRow,
   taskSql,
-  withAgo,
+  type Text,
 } from './ls-render.js';
 import type { SqlDialect } from './ls-sql.js';
+import { type BinaryRow, intOf } from './pg-copy.js';
 import { parallelBatches, workersAvailable } from './ls-db-parallel.js';
 import { type PageLane, PagePipeline } from './ls-pages.js';
 import type { WorkerInit } from './ls-db-worker.js';
@@ -53,6 +54,11 @@ export interface LsDriver {
   all(sql: string, params: unknown[]): Promise<Row[]>;
   /** The rows as arrays of column values (the rendering queries: no per-row object). */
   arrays(sql: string, params: unknown[]): Promise<unknown[][]>;
+  /**
+   * The rendering queries' rows as raw column bytes, where the driver can (PostgreSQL's binary
+   * COPY, pg-copy.ts): texts as UTF-8, integers big-endian (intOf). Preferred over arrays().
+   */
+  binaryRows?(sql: string, params: unknown[]): Promise<BinaryRow[]>;
   tables(): Promise<Set<string>>;
   columns(table: string): Promise<Set<string>>;
   /** Runs between pages (SQLite gives the event loop a turn). */
@@ -247,6 +253,9 @@ export interface LsReader {
   children(o: RenderOptions, ids: number[]): Promise<Children>;
 }
 
+/** An integer column from either read path (a number or string from arrays(), bytes from binaryRows()). */
+const num = (v: unknown): number => (Buffer.isBuffer(v) ? intOf(v) : Number(v));
+
 /** Below any id, and still a valid int4 parameter. */
 export const FIRST_AFTER = -2147483648;
 
@@ -288,6 +297,8 @@ export async function prepareReader(driver: LsDriver, spec: ExportSpec, now = ne
   const hasIsLabeled = schema.task.has('is_labeled');
   const annWhere = annotationWhere(spec);
   const pageSize = Math.max(1, spec.pageSize);
+  // Texts as bytes where the driver reads them so (taskText() then joins bytes), else as strings.
+  const rowsOf: (sql: string, params: unknown[]) => Promise<unknown[][]> = driver.binaryRows ?? driver.arrays;
 
   async function page(o: RenderOptions, after: number, upTo?: number): Promise<TaskRow[]> {
     const [upload, data, rest] = taskSql(o);
@@ -296,11 +307,11 @@ export async function prepareReader(driver: LsDriver, spec: ExportSpec, now = ne
     const join = o.hasFileUpload ? ' LEFT JOIN data_import_fileupload f ON f.id = t.file_upload_id' : '';
     const from = ` AND t.id > ${q.p(after)}`; // parameters in text order: SQLite's are positional `?`
     const until = upTo === undefined ? '' : ` AND t.id <= ${q.p(upTo)}`;
-    const rows = await driver.arrays(
+    const rows = await rowsOf(
       `SELECT t.id, ${upload}, ${data}, ${rest} FROM task t${join} WHERE ${where}${from}${until} ORDER BY t.id LIMIT ${q.p(pageSize)}`,
       q.values,
     );
-    for (const r of rows) r[0] = Number(r[0]);
+    for (const r of rows) r[0] = num(r[0]);
     return rows as TaskRow[];
   }
 
@@ -352,11 +363,11 @@ export async function prepareReader(driver: LsDriver, spec: ExportSpec, now = ne
       parts.push(`SELECT c.task_id, 3, c.id, ${text('c.user_id')}, ${none}, ${none} FROM task_comment_authors c WHERE ${taskIn('c.task_id')}`);
     }
     const lists = [ch.annotations, ch.drafts, ch.predictions, ch.commentAuthors];
-    for (const r of await driver.arrays(`${parts.join(' UNION ALL ')} ORDER BY 1, 2, 3`, q.values)) {
-      const id = Number(r[0]);
+    for (const r of await rowsOf(`${parts.join(' UNION ALL ')} ORDER BY 1, 2, 3`, q.values)) {
+      const id = num(r[0]);
       if (!wanted.has(id)) continue;
-      // created_at is NULL for everything but expanded drafts/predictions: withAgo() keeps head.
-      push(lists[Number(r[1])], id, withAgo(r[3] as string, r[4] as string | null, (r[5] as string | null) ?? '', o.now));
+      // created_at is NULL for everything but expanded drafts/predictions (push() then keeps head).
+      push(lists[num(r[1])], id, r[3] as Text, r[4] as Text | null, r[5] as Text | null, o.now);
     }
     return ch;
   }

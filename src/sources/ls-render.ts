@@ -266,69 +266,123 @@ export function taskSql(o: RenderOptions): [string, string, string] {
 }
 
 // created_ago per distinct second: rows of one import share creation times, and `now` is fixed
-// for the run. Bounded: cleared when full.
-const agoCache = new Map<string, string>();
+// for the run. Bounded: cleared when full. Holds the whole `,"created_ago":"…"` piece, as text and
+// as bytes (the binary read path, postgres.ts).
+const agoCache = new Map<string, AgoPiece>();
 let agoNow: Date | undefined;
 
-/** `created_ago` (§3.5) from the created_at JSON text the SQL rendered ('null' → ''). */
-function createdAgoOf(createdJson: string | null, now: Date): string {
-  if (!createdJson || createdJson === 'null') return '';
-  const iso = createdJson.startsWith(DT_MARK) ? lsDateTime(createdJson.slice(1, -1)) : createdJson.slice(1, -1);
-  const second = iso.replace(/\.\d+Z$/, 'Z');
+interface AgoPiece {
+  text: string;
+  bytes?: Buffer;
+}
+
+/** The `,"created_ago":…` piece (§3.5) for the created_at JSON text the SQL rendered ('null' → ''). */
+function agoPiece(createdJson: string, now: Date): AgoPiece {
+  // `"YYYY-MM-DDTHH:MM:SS…Z"`: the cache key is the second (timesince ignores the fraction).
+  const second = createdJson.length >= 21 && createdJson.charCodeAt(0) === 34 ? createdJson.slice(1, 20) : createdJson;
   if (agoNow !== now || agoCache.size >= 10_000) {
     agoCache.clear();
     agoNow = now;
   }
-  let ago = agoCache.get(second);
-  if (ago === undefined) {
-    ago = timesince(new Date(Date.parse(second)), now);
-    agoCache.set(second, ago);
+  let piece = agoCache.get(second);
+  if (piece === undefined) {
+    piece = { text: `,"created_ago":${JSON.stringify(createdAgo(createdJson, now))}` };
+    agoCache.set(second, piece);
   }
-  return ago;
+  return piece;
 }
 
-/** A [head, created_at, tail] row as JSON text with its `created_ago`. */
-export function withAgo(head: string, created: string | null, tail: string, now: Date): string {
-  return created === null ? head : `${head},"created_ago":${JSON.stringify(createdAgoOf(created, now))}${tail}`;
+function createdAgo(createdJson: string, now: Date): string {
+  if (createdJson === 'null') return '';
+  const iso = createdJson.startsWith(DT_MARK) ? lsDateTime(createdJson.slice(1, -1)) : createdJson.slice(1, -1);
+  return timesince(new Date(Date.parse(iso.replace(/\.\d+Z$/, 'Z'))), now);
 }
 
-/** Children of one page, grouped by task id: each list's JSON items, comma-joined, ascending by id. */
+/**
+ * A row's JSON text as the database returned it: a string, or its UTF-8 bytes where the driver
+ * reads raw column bytes (postgres.ts binaryRows: no decoding, and off the JS heap).
+ */
+export type Text = string | Buffer;
+
+/** Children of one page, grouped by task id: each list's pieces (items and `,` between them), ascending by id. */
 export interface Children {
-  annotations: Map<number, string>;
-  drafts: Map<number, string>;
-  predictions: Map<number, string>;
-  commentAuthors: Map<number, string>;
+  annotations: Map<number, Text[]>;
+  drafts: Map<number, Text[]>;
+  predictions: Map<number, Text[]>;
+  commentAuthors: Map<number, Text[]>;
 }
 
-/** Appends one rendered item to the list of task `key`. */
-export function push(map: Map<number, string>, key: number, item: string): void {
-  const list = map.get(key);
-  map.set(key, list === undefined ? item : `${list},${item}`);
+const COMMA = Buffer.from(',');
+
+/**
+ * Appends one rendered row to the list of task `key`: `head` alone, or with the `created_ago`
+ * computed from `created` (the created_at JSON text) between head and tail (expanded drafts and
+ * predictions, predictionSql()/draftSql()).
+ */
+export function push(map: Map<number, Text[]>, key: number, head: Text, created: Text | null, tail: Text | null, now: Date): void {
+  let list = map.get(key);
+  if (list === undefined) map.set(key, (list = []));
+  else list.push(typeof head === 'string' ? ',' : COMMA);
+  list.push(head);
+  if (created === null) return;
+  const piece = agoPiece(typeof created === 'string' ? created : created.toString('latin1'), now);
+  if (typeof head === 'string') list.push(piece.text);
+  else list.push((piece.bytes ??= Buffer.from(piece.text)));
+  if (tail !== null) list.push(tail);
 }
 
 /** A task row as SQL returned it: [id, upload piece, data JSON, keys after data]. */
-export type TaskRow = [number, string, string, string];
+export type TaskRow = [number, Text, Text, Text];
 
 const DT_MARKED = new RegExp(`${DT_MARK}([^${DT_MARK}]*)${DT_MARK}`, 'g');
 
-/** The task's JSON text. */
-export function taskText(row: TaskRow, ch: Children, o: RenderOptions): string {
+/** The task's JSON text (bytes when its row came as bytes). */
+export function taskText(row: TaskRow, ch: Children, o: RenderOptions): Text {
   const [id, upload, data, rest] = row;
-  let text = `{"id":${id},"annotations":[${ch.annotations.get(id) ?? ''}]${upload}`;
-  if (o.hasDrafts) text += `,"drafts":[${ch.drafts.get(id) ?? ''}]`;
-  if (o.hasPredictions) text += `,"predictions":[${ch.predictions.get(id) ?? ''}]`;
-  text += `,"data":${o.firstDataType && data.includes('"$undefined$"') ? undefinedMoved(data, o.firstDataType) : data}${rest}`;
-  if (o.hasCommentAuthors) text += `,"comment_authors":[${ch.commentAuthors.get(id) ?? ''}]`;
-  text += '}';
+  const p: Text[] = [`{"id":${id},"annotations":[`];
+  const list = (l: Text[] | undefined) => {
+    if (l !== undefined) for (const x of l) p.push(x);
+  };
+  list(ch.annotations.get(id));
+  p.push(']', upload);
+  if (o.hasDrafts) {
+    p.push(',"drafts":[');
+    list(ch.drafts.get(id));
+    p.push(']');
+  }
+  if (o.hasPredictions) {
+    p.push(',"predictions":[');
+    list(ch.predictions.get(id));
+    p.push(']');
+  }
+  p.push(',"data":', o.firstDataType && data.includes('"$undefined$"') ? undefinedMoved(data, o.firstDataType) : data, rest);
+  if (o.hasCommentAuthors) {
+    p.push(',"comment_authors":[');
+    list(ch.commentAuthors.get(id));
+    p.push(']');
+  }
+  p.push('}');
+  let text: Text = typeof data === 'string' ? p.join('') : concatBytes(p);
   // Datetimes SQLite could not format (ls-sql.ts), and `json` columns printed over several lines.
-  if (text.includes(DT_MARK)) text = text.replace(DT_MARKED, (_, v: string) => JSON.stringify(lsDateTime(v)));
-  if (text.includes('\n')) text = JSON.stringify(JSON.parse(text));
+  if (text.includes(DT_MARK)) text = text.toString().replace(DT_MARKED, (_, v: string) => JSON.stringify(lsDateTime(v)));
+  if (text.includes('\n')) text = JSON.stringify(JSON.parse(text.toString()));
   return text;
 }
 
-/** §3.4 on `data` text. */
-function undefinedMoved(data: string, firstDataType: string): string {
-  return JSON.stringify(replaceUndefined(JSON.parse(data) as JsonObject, firstDataType));
+/** Pieces of bytes and ASCII strings (the literals and ids above) joined into one Buffer. */
+function concatBytes(pieces: Text[]): Buffer {
+  let size = 0;
+  for (const x of pieces) size += x.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const x of pieces) at += typeof x === 'string' ? out.write(x, at, 'latin1') : x.copy(out, at);
+  return out;
+}
+
+/** §3.4 on `data` text (in the form it came). */
+function undefinedMoved(data: Text, firstDataType: string): Text {
+  const moved = JSON.stringify(replaceUndefined(JSON.parse(data.toString()) as JsonObject, firstDataType));
+  return typeof data === 'string' ? moved : Buffer.from(moved);
 }
 
 /**
@@ -355,5 +409,6 @@ export function rawTask(id: number, json: Buffer): Task {
 
 export function renderTask(row: TaskRow, ch: Children, o: RenderOptions): Task {
   const text = taskText(row, ch, o);
-  return o.raw ? rawTask(row[0], Buffer.from(text)) : (JSON.parse(text) as Task);
+  if (o.raw) return rawTask(row[0], typeof text === 'string' ? Buffer.from(text) : text);
+  return JSON.parse(typeof text === 'string' ? text : text.toString()) as Task;
 }

@@ -18,7 +18,9 @@
 // Rendering: each row comes back as its JSON text, built by PostgreSQL (ls-sql.ts POSTGRES_SQL):
 // jsonb as PostgreSQL prints it (its canonical key order, which is what Label Studio emits, and
 // `": "` spacing), timestamptz through to_char in session time zone UTC (microseconds kept), floats
-// in PostgreSQL's shortest round-trip form. Tasks that go through transforms or encoders are
+// in PostgreSQL's shortest round-trip form. The page and children queries run as binary COPY
+// (pg-copy.ts): the texts arrive as bytes and are joined into each task's bytes without decoding.
+// Tasks that go through transforms or encoders are
 // parsed from that text with JSON.parse, which moves integer-like keys ("0", "12") to the front
 // of each object (a JS object property rule); bigints beyond 2^53 then lose precision.
 
@@ -27,6 +29,7 @@ import { UsageError } from '../errors.js';
 import type { ExportSpec } from '../export-spec.js';
 import { type LsDriver, openLsSource, type Row } from './ls-db.js';
 import { POSTGRES_SQL } from './ls-sql.js';
+import { copyRows } from './pg-copy.js';
 
 export function isPostgresUrl(from: string): boolean {
   return /^postgres(ql)?:/i.test(from);
@@ -120,6 +123,13 @@ export async function connectPostgres(from: string, opts: { snapshot?: string } 
       throw friendly(e, display, password);
     }
   };
+  const binaryRows = async (sql: string, params: unknown[]) => {
+    try {
+      return await copyRows(client, sql, params);
+    } catch (e) {
+      throw friendly(e, display, password);
+    }
+  };
   let ended = false;
   return {
     display,
@@ -127,6 +137,7 @@ export async function connectPostgres(from: string, opts: { snapshot?: string } 
     sql: POSTGRES_SQL,
     all,
     arrays,
+    binaryRows,
     async tables() {
       const rows = await all(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`, []);
       return new Set(rows.map((r) => String(r.table_name)));
