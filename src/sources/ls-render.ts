@@ -325,7 +325,7 @@ export function push(map: Map<number, Text[]>, key: number, head: Text, created:
   else list.push(typeof head === 'string' ? ',' : COMMA);
   list.push(head);
   if (created === null) return;
-  const piece = agoPiece(typeof created === 'string' ? created : created.toString('latin1'), now);
+  const piece = agoPiece(typeof created === 'string' ? created : created.toString(), now);
   if (typeof head === 'string') list.push(piece.text);
   else list.push((piece.bytes ??= Buffer.from(piece.text)));
   if (tail !== null) list.push(tail);
