@@ -49,10 +49,19 @@ export function gcPacer(
     if (tasksRead < next) {
       if (tasksRead < nextCheck) return;
       nextCheck = tasksRead + CHECK_EVERY;
-      if (getHeapStatistics().used_heap_size <= limit) return;
+      if (heldBytes() <= limit) return;
     }
     next = tasksRead + everyTasks;
     gc();
-    limit = getHeapStatistics().used_heap_size + budget;
+    limit = heldBytes() + budget;
   };
+}
+
+/**
+ * The JS heap plus the Buffers its objects hold (external memory): the database sources keep
+ * their rows as Buffers (pg-copy.ts), which only a GC of their small JS wrappers frees.
+ */
+function heldBytes(): number {
+  const h = getHeapStatistics();
+  return h.used_heap_size + h.external_memory;
 }
