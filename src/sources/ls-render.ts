@@ -369,13 +369,13 @@ export function taskText(row: TaskRow, ch: Children, o: RenderOptions): Text {
   return text;
 }
 
-/** Pieces of bytes and ASCII strings (the literals and ids above) joined into one Buffer. */
+/** Pieces of bytes and strings (the literals and ids above, mostly) joined into one Buffer. */
 function concatBytes(pieces: Text[]): Buffer {
   let size = 0;
-  for (const x of pieces) size += x.length;
+  for (const x of pieces) size += typeof x === 'string' ? Buffer.byteLength(x) : x.length;
   const out = Buffer.allocUnsafe(size);
   let at = 0;
-  for (const x of pieces) at += typeof x === 'string' ? out.write(x, at, 'latin1') : x.copy(out, at);
+  for (const x of pieces) at += typeof x === 'string' ? out.write(x, at) : x.copy(out, at);
   return out;
 }
 
