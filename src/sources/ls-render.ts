@@ -6,7 +6,7 @@
 // exists, in Django model order.
 
 import { RAW_JSON, type JsonObject, type Task } from '../task.js';
-import { DT_MARK, type Kind, keyed, literal, type SqlDialect } from './ls-sql.js';
+import { DT_MARK, type Kind, keyed, literal, type Part, type SqlDialect } from './ls-sql.js';
 
 /** [export key, column, kind]. */
 export type Field = readonly [string, string, Kind];
@@ -199,13 +199,16 @@ export interface RenderOptions {
   raw?: boolean;
 }
 
-const pairs = (fields: Field[], d: SqlDialect, alias: string) => fields.map(([k, col, kind]) => [k, d.value(kind, `${alias}.${col}`)] as const);
+/** A column's value as a concatenation part (JSON columns marked large: see POSTGRES_SQL.cat). */
+const part = (d: SqlDialect, kind: Kind, e: string): Part => (kind === 'json' ? { large: d.value(kind, e) } : d.value(kind, e));
+
+const pairs = (fields: Field[], d: SqlDialect, alias: string) => fields.map(([k, col, kind]) => [k, part(d, kind, `${alias}.${col}`)] as const);
 
 /** An annotation row (alias `a`, user `u` when completed_by is expanded) as JSON text. */
 export function annotationSql(o: RenderOptions): string {
   const d = o.sql;
   const p = o.annotation.map(([k, col, kind]) => {
-    if (k !== 'completed_by') return [k, d.value(kind, `a.${col}`)] as const;
+    if (k !== 'completed_by') return [k, part(d, kind, `a.${col}`)] as const;
     const id = d.value('int', `a.${col}`);
     if (!o.completedByFull) return [k, id] as const;
     const user = d.cat(keyed([['id', `a.${col}`], ['email', d.str('u.email')], ['first_name', d.str('u.first_name')], ['last_name', d.str('u.last_name')]], '{', '}'));
@@ -219,7 +222,7 @@ export function annotationSql(o: RenderOptions): string {
  * before that key, the created_at it is computed from (a JSON string), and the rest. Without a
  * created_at column: the whole object and NULL.
  */
-function splitAtAgo(d: SqlDialect, p: Array<readonly [string, string]>, agoExpr: string | undefined): [string, string, string] {
+function splitAtAgo(d: SqlDialect, p: Array<readonly [string, Part]>, agoExpr: string | undefined): [string, string, string] {
   const at = p.findIndex(([k]) => k === 'created_ago');
   if (at < 0 || agoExpr === undefined) return [d.cat(keyed(p, '{', '}')), 'NULL', `''`];
   // created_ago is never first (`id` is), so the tail always continues the object.
@@ -246,7 +249,7 @@ export function draftSql(o: RenderOptions): [string, string, string] {
     if (k === 'created_username') {
       return [k, d.str(`CASE WHEN ${name} <> '' THEN ${name} || ' ' ELSE '' END || coalesce(u.email, '') || ', ' || coalesce(d.${col}, 0)`)] as const;
     }
-    return [k, d.value(kind, `d.${col}`)] as const;
+    return [k, part(d, kind, `d.${col}`)] as const;
   });
   const ago = o.draft.find(([k]) => k === 'created_ago');
   return splitAtAgo(d, p, ago && d.value('dt', `d.${ago[1]}`));

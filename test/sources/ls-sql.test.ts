@@ -77,6 +77,30 @@ describe('PostgreSQL value rendering', () => {
   });
 });
 
+describe('concatenation of a row around large values', () => {
+  // An annotation's result can be tens of KB; each `||` copies everything left of it, so a large
+  // value inside a long chain was copied once per later part.
+  const small = Array.from({ length: 40 }, (_, i) => `',"k${i}":' || ${i}`);
+  const parts = [`'{"id":1,"result":'`, { large: `$X::text` }, ...small, `'}'`];
+
+  it('keeps each large value at the top level of the PostgreSQL chain, the small runs in parentheses', () => {
+    expect(POSTGRES_SQL.cat(['a', 'b', { large: 'L' }, 'c', { large: 'M' }])).toBe('(a || b) || L || c || M');
+    const sql = POSTGRES_SQL.cat(parts);
+    expect(sql.startsWith(`'{"id":1,"result":' || $X::text || (`)).toBe(true);
+    expect(SQLITE_SQL.cat(['a', { large: 'L' }, 'b'])).toBe('concat(a, L, b)');
+  });
+
+  it('gives the same text as the plain chain, in both databases', async () => {
+    const big = JSON.stringify(Array.from({ length: 3000 }, (_, i) => ({ x: i, label: 'ü polygon' })));
+    const plain = (d: SqlDialect) => parts.map((p) => (typeof p === 'string' ? p : p.large)).join(d === POSTGRES_SQL ? ' || ' : ', ');
+    const want = await evalPg(plain(POSTGRES_SQL), big, '::jsonb');
+    expect(String(want).length).toBeGreaterThan(big.length);
+    expect(await evalPg(POSTGRES_SQL.cat(parts), big, '::jsonb')).toBe(want);
+    const sqliteParts = parts.map((p) => (typeof p === 'string' ? p : { large: '$X' }));
+    expect(JSON.parse(String(await evalSqlite(SQLITE_SQL.cat(sqliteParts), big)))).toEqual(JSON.parse(String(want)));
+  });
+});
+
 describe('draft created_username (§2.4) in both databases', () => {
   const opts = (sql: SqlDialect) =>
     ({ sql, draft: [['id', 'id', 'int'], ['created_username', 'user_id', 'raw']], completedByFull: false, now: new Date() }) as unknown as RenderOptions;
