@@ -19,7 +19,11 @@ export function checkTargets(results) {
   for (const size of results.sizes) {
     for (const name of ['pg-to-json', 'pg-to-json-min', 'sqlite-to-json', 'sqlite-to-json-min', 'pg-to-json-w1', 'pg-to-json-min-w1', 'sqlite-to-json-w1', 'sqlite-to-json-min-w1']) {
       const row = results.scenarios.find((s) => s.size === size && s.name === name);
-      if (row) out.push({ target: `${name} ≥ 50% of the ${row.limit} limit (${size})`, value: `${fmt(row.ratio * 100, 0)}% (wall)`, ok: row.ratio >= 0.5 });
+      if (!row) continue;
+      // Paired runs (--paired): judged on the median ratio of back-to-back limit/scenario pairs,
+      // which a change of the machine's speed during the run cannot skew; the unpaired ratio is shown too.
+      const paired = row.pairedRatio === undefined ? '' : `; paired ${fmt(row.pairedRatio * 100, 0)}% (median of ${row.pairedRatios.map((x) => fmt(x * 100, 0)).join(', ')})`;
+      out.push({ target: `${name} ≥ 50% of the ${row.limit} limit (${size})`, value: `${fmt(row.ratio * 100, 0)}% (wall)${paired}`, ok: (row.pairedRatio ?? row.ratio) >= 0.5 });
     }
   }
   const peak = (size) => Math.max(...results.scenarios.filter((s) => s.size === size).map((s) => s.peakRssMB));
@@ -40,23 +44,24 @@ export function checkTargets(results) {
 export function renderMarkdown(results, resultsPath) {
   const m = results.machine;
   const lines = [];
-  lines.push(`Run of ${results.date} (\`${resultsPath}\`), kind \`${results.kind}\`, ${results.runs} run(s) per row (best wall time, max RSS).`);
+  lines.push(`Run of ${results.date} (\`${resultsPath}\`), kind \`${results.kind}\`, ${results.runs} run(s) per row (best wall time, max RSS)${results.paired ? '; each scenario run right after a run of its limit ("paired": median of those pairs\' ratios)' : ''}.`);
   lines.push(`Machine: ${m.nproc} CPUs (${m.cpu}), ${fmt(m.memGB, 0)} GB RAM, Node ${m.node}, ${m.os}; load average at start ${m.loadavg.map((x) => fmt(x, 2)).join(' / ')}. Peak RSS via ${results.rssMethod}.`);
   lines.push('');
-  lines.push('| size | input | scenario | wall s | in-process s | cpu s | tasks/s | MB/s | limit MB/s | % of limit | % of limit (cpu) | peak RSS MB | output MB |');
-  lines.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const paired = results.paired === true;
+  lines.push(`| size | input | scenario | wall s | in-process s | cpu s | tasks/s | MB/s | limit MB/s | % of limit |${paired ? ' % of limit (paired) |' : ''} % of limit (cpu) | peak RSS MB | output MB |`);
+  lines.push(`|---|---|---|---:|---:|---:|---:|---:|---:|---:|${paired ? '---:|' : ''}---:|---:|---:|`);
   for (const size of results.sizes) {
     const ds = results.datasets.find((d) => d.size === size);
     for (const [name, l] of Object.entries(results.limits.filter((x) => x.size === size).reduce((a, x) => ({ ...a, [x.name]: x }), {}))) {
-      lines.push(`| ${size} | ${l.input} ${fmt(l.inputBytes / 1e6, 0)} MB | *limit: ${name}* | ${fmt(l.wallS, 2)} | — | ${fmt(l.cpuS, 2)} | ${thousands(l.tasksPerS)} | ${fmt(l.mbPerS)} | — | 100 | 100 | ${fmt(l.peakRssMB, 0)} | — |`);
+      lines.push(`| ${size} | ${l.input} ${fmt(l.inputBytes / 1e6, 0)} MB | *limit: ${name}* | ${fmt(l.wallS, 2)} | — | ${fmt(l.cpuS, 2)} | ${thousands(l.tasksPerS)} | ${fmt(l.mbPerS)} | — | 100 |${paired ? ' 100 |' : ''} 100 | ${fmt(l.peakRssMB, 0)} | — |`);
     }
     for (const s of results.scenarios.filter((x) => x.size === size)) {
       const status = s.code === 0 ? '' : ` **(exit ${s.code})**`;
       lines.push(
-        `| ${size} | ${s.input} | ${s.name}${status} | ${fmt(s.wallS, 2)} | ${fmt(s.inProcessS, 2)} | ${fmt(s.cpuS, 2)} | ${thousands(s.tasksPerS)} | ${fmt(s.mbPerS)} | ${fmt(s.limitMbPerS)} | ${fmt(s.ratio * 100, 0)} | ${s.cpuRatio ? fmt(s.cpuRatio * 100, 0) : '—'} | ${fmt(s.peakRssMB, 0)} | ${s.outputBytes === null ? 'null' : fmt(s.outputBytes / 1e6, 0)} |`,
+        `| ${size} | ${s.input} | ${s.name}${status} | ${fmt(s.wallS, 2)} | ${fmt(s.inProcessS, 2)} | ${fmt(s.cpuS, 2)} | ${thousands(s.tasksPerS)} | ${fmt(s.mbPerS)} | ${fmt(s.limitMbPerS)} | ${fmt(s.ratio * 100, 0)} |${paired ? ` ${s.pairedRatio === undefined ? '—' : fmt(s.pairedRatio * 100, 0)} |` : ''} ${s.cpuRatio ? fmt(s.cpuRatio * 100, 0) : '—'} | ${fmt(s.peakRssMB, 0)} | ${s.outputBytes === null ? 'null' : fmt(s.outputBytes / 1e6, 0)} |`,
       );
     }
-    if (ds) lines.push(`| ${size} | | *dataset: ${thousands(ds.tasks)} tasks, JSON ${fmt(ds.jsonBytes / 1e6, 0)} MB, NDJSON ${fmt(ds.ndjsonBytes / 1e6, 0)} MB* | | | | | | | | | | |`);
+    if (ds) lines.push(`| ${size} | | *dataset: ${thousands(ds.tasks)} tasks, JSON ${fmt(ds.jsonBytes / 1e6, 0)} MB, NDJSON ${fmt(ds.ndjsonBytes / 1e6, 0)} MB* | | | | | | | | |${paired ? ' |' : ''} | |`);
   }
   lines.push('');
   lines.push('Targets:');

@@ -37,6 +37,8 @@ const { values: opt } = parseArgs({
     only: { type: 'string' },
     seed: { type: 'string', default: '1' },
     'keep-data': { type: 'boolean', default: false },
+    // Each scenario run right after a run of its limit, the ratio taken per pair (see README).
+    paired: { type: 'boolean', default: false },
     report: { type: 'string' },
   },
 });
@@ -115,16 +117,26 @@ async function repeat(n, fn) {
   return runs;
 }
 
+/** One run of a limit script, checked (exit code, task count). */
+async function runLimit(name, ds) {
+  const l = limits[name];
+  const r = await measure(process.execPath, [join(HERE, l.script), ds.files[l.input]], { cwd: ROOT });
+  if (r.code !== 0) throw new Error(`limit ${name} failed:\n${r.stderr}`);
+  const counted = JSON.parse(r.stdout.trim()).tasks;
+  if (counted !== ds.tasks) throw new Error(`limit ${name} counted ${counted} tasks, expected ${ds.tasks}`);
+  return r;
+}
+
+const median = (xs) => {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+
 async function measureLimit(name, ds, runs) {
   const l = limits[name];
-  const file = ds.files[l.input];
   const inputBytes = bytesOf(ds, l.input);
   log(`${ds.size} limit ${name}…`);
-  const rs = await repeat(runs, () => measure(process.execPath, [join(HERE, l.script), file], { cwd: ROOT }));
-  const bad = rs.find((r) => r.code !== 0);
-  if (bad) throw new Error(`limit ${name} failed:\n${bad.stderr}`);
-  const counted = JSON.parse(rs[0].stdout.trim()).tasks;
-  if (counted !== ds.tasks) throw new Error(`limit ${name} counted ${counted} tasks, expected ${ds.tasks}`);
+  const rs = await repeat(runs, () => runLimit(name, ds));
   const wallS = best(rs.map((r) => r.wallS));
   return {
     size: ds.size,
@@ -146,9 +158,11 @@ async function measureScenario(sc, ds, limit, runs) {
   mkdirSync(outDir, { recursive: true });
   const out = sc.output ? join(outDir, `${sc.name}.${sc.output}`) : 'null';
   const args = ['export', '--from', file, '--to', out, ...sc.args({ tasks: ds.tasks, config: ds.files.config })];
-  log(`${ds.size} ${sc.name}…`);
+  log(`${ds.size} ${sc.name}${opt.paired ? ` (each run after a run of ${sc.limit})` : ''}…`);
   let outputBytes = null;
+  const pairedLimitWallS = [];
   const rs = await repeat(runs, async () => {
+    if (opt.paired) pairedLimitWallS.push((await runLimit(sc.limit, ds)).wallS);
     const r = await runCli(args, sc.name);
     if (sc.output && existsSync(out)) {
       outputBytes = statSync(out).size;
@@ -179,6 +193,9 @@ async function measureScenario(sc, ds, limit, runs) {
     limit: sc.limit,
     limitMbPerS: limit.mbPerS,
     ratio: mbPerS / limit.mbPerS,
+    // --paired: limit wall ÷ scenario wall of each back-to-back pair, and their median.
+    ...(opt.paired ? { pairedLimitWallS, pairedRatios: rs.map((r, i) => pairedLimitWallS[i] / r.wallS) } : {}),
+    ...(opt.paired ? { pairedRatio: median(rs.map((r, i) => pairedLimitWallS[i] / r.wallS)) } : {}),
     /** Same ratio in CPU time (limit CPU s ÷ scenario CPU s over the same bytes). */
     cpuRatio: cpuS && limit.cpuS ? limit.cpuS / cpuS : null,
     peakRssMB: Math.max(...rs.map((r) => r.peakRssMB)),
@@ -216,6 +233,7 @@ async function main() {
     kind: opt.kind,
     seed: opt.seed,
     runs,
+    paired: opt.paired,
     sizes,
     rssMethod,
     machine: machine(),
