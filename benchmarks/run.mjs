@@ -175,6 +175,7 @@ async function measureScenario(sc, ds, limit, runs) {
   const s = rs[0].summary ?? {};
   const mbPerS = inputBytes / wallS / 1e6;
   const failed = rs.find((r) => r.code !== 0);
+  const pairedRatios = rs.map((r, i) => pairedLimitWallS[i] / r.wallS);
   return {
     size: ds.size,
     name: sc.name,
@@ -194,8 +195,7 @@ async function measureScenario(sc, ds, limit, runs) {
     limitMbPerS: limit.mbPerS,
     ratio: mbPerS / limit.mbPerS,
     // --paired: limit wall ÷ scenario wall of each back-to-back pair, and their median.
-    ...(opt.paired ? { pairedLimitWallS, pairedRatios: rs.map((r, i) => pairedLimitWallS[i] / r.wallS) } : {}),
-    ...(opt.paired ? { pairedRatio: median(rs.map((r, i) => pairedLimitWallS[i] / r.wallS)) } : {}),
+    ...(opt.paired ? { pairedLimitWallS, pairedRatios, pairedRatio: median(pairedRatios) } : {}),
     /** Same ratio in CPU time (limit CPU s ÷ scenario CPU s over the same bytes). */
     cpuRatio: cpuS && limit.cpuS ? limit.cpuS / cpuS : null,
     peakRssMB: Math.max(...rs.map((r) => r.peakRssMB)),

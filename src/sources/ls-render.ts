@@ -339,7 +339,7 @@ export type TaskRow = [number, Text, Text, Text];
 
 const DT_MARKED = new RegExp(`${DT_MARK}([^${DT_MARK}]*)${DT_MARK}`, 'g');
 
-/** The task's JSON text (bytes when its row came as bytes). */
+/** The task's JSON text (bytes when its row came as bytes); one line when `o.raw`. */
 export function taskText(row: TaskRow, ch: Children, o: RenderOptions): Text {
   const [id, upload, data, rest] = row;
   const p: Text[] = [`{"id":${id},"annotations":[`];
@@ -366,9 +366,10 @@ export function taskText(row: TaskRow, ch: Children, o: RenderOptions): Text {
   }
   p.push('}');
   let text: Text = typeof data === 'string' ? p.join('') : concatBytes(p);
-  // Datetimes SQLite could not format (ls-sql.ts), and `json` columns printed over several lines.
-  if (text.includes(DT_MARK)) text = text.toString().replace(DT_MARKED, (_, v: string) => JSON.stringify(lsDateTime(v)));
-  if (text.includes('\n')) text = JSON.stringify(JSON.parse(text.toString()));
+  // Datetimes SQLite could not format (ls-sql.ts); and a task written as it is (raw) must be one
+  // line, so `json` columns printed over several lines are re-serialised (a parsed task does not care).
+  if (o.sql.marksDatetimes && text.includes(DT_MARK)) text = text.toString().replace(DT_MARKED, (_, v: string) => JSON.stringify(lsDateTime(v)));
+  if (o.raw && text.includes('\n')) text = JSON.stringify(JSON.parse(text.toString()));
   return text;
 }
 

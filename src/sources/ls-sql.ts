@@ -33,6 +33,8 @@ export interface SqlDialect {
   text(expr: string): string;
   /** A NULL that unions with text columns. */
   readonly nullText: string;
+  /** value('dt') can hand back a datetime text between DT_MARKs, for JavaScript to format (SQLite). */
+  readonly marksDatetimes: boolean;
   /** The part of a path after its last `/`. */
   baseName(expr: string): string;
 }
@@ -86,6 +88,7 @@ export const POSTGRES_SQL: SqlDialect = {
   str: (e) => `coalesce(to_json((${e})::text)::text, 'null')`,
   text: (e) => `(${e})::text`,
   nullText: 'NULL::text',
+  marksDatetimes: false,
   baseName: (e) => `substring(${e} from '[^/]*$')`,
 };
 
@@ -138,6 +141,7 @@ export const SQLITE_SQL: SqlDialect = {
   str: (e) => `CASE WHEN ${e} IS NULL THEN 'null' ELSE json_quote(CAST(${e} AS TEXT)) END`,
   text: (e) => `CAST(${e} AS TEXT)`,
   nullText: 'NULL',
+  marksDatetimes: true,
   baseName: (e) => `substr(${e}, length(rtrim(${e}, replace(${e}, '/', ''))) + 1)`,
 };
 

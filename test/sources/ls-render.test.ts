@@ -77,7 +77,7 @@ describe('taskText: a task joined from its row pieces, as strings or as bytes', 
     hasCommentAuthors: true,
   };
   /** The same page given as strings, or with every text as its UTF-8 bytes (the binary COPY read). */
-  function render(asBytes: boolean, data: string, rest = ',"meta":{}') {
+  function render(asBytes: boolean, data: string, rest = ',"meta":{}', raw = false) {
     const t = (s: string | null) => (s === null || !asBytes ? s : Buffer.from(s));
     const ch: Children = { annotations: new Map(), drafts: new Map(), predictions: new Map(), commentAuthors: new Map() };
     push(ch.annotations, 1, t('{"id":10,"result":[{"value":{"text":["é 漢字 😀"]}}]}') as Text, null, null, now);
@@ -87,7 +87,7 @@ describe('taskText: a task joined from its row pieces, as strings or as bytes', 
     push(ch.drafts, 1, t('{"id":30,"user":"ü@x"') as Text, t('"2024-01-01T00:00:00Z"'), t('}'), now);
     push(ch.commentAuthors, 1, t('7') as Text, null, null, now);
     const row = [1, t(',"file_upload":"ñ.png"'), t(data), t(rest)] as TaskRow;
-    return taskText(row, ch, o);
+    return taskText(row, ch, { ...o, raw });
   }
 
   it('writes the same text either way, in Label Studio key order, with created_ago', () => {
@@ -105,11 +105,13 @@ describe('taskText: a task joined from its row pieces, as strings or as bytes', 
     expect(task.comment_authors).toEqual([7]);
   });
 
-  it('applies the $undefined$ rewrite and flattens text over several lines, either way', () => {
+  it('applies the $undefined$ rewrite and flattens text over several lines for raw output, either way', () => {
     for (const asBytes of [false, true]) {
-      const out = render(asBytes, '{"$undefined$":"ü.png",\n "k":1}').toString();
+      const out = render(asBytes, '{"$undefined$":"ü.png",\n "k":1}', ',"meta":{}', true).toString();
       expect(out).not.toContain('\n');
       expect(JSON.parse(out).data).toEqual({ k: 1, image: 'ü.png' });
+      const parsed = render(asBytes, '{"$undefined$":"ü.png",\n "k":1}').toString(); // to be parsed: left as it is
+      expect(JSON.parse(parsed)).toEqual(JSON.parse(out));
     }
   });
 });
