@@ -12,7 +12,6 @@ import type { Children, TaskRow } from './ls-render.js';
 
 export interface LoadedPage {
   rows: TaskRow[];
-  ids: number[];
   /** Undefined for an empty page (the end). */
   ch?: Children;
 }
@@ -61,8 +60,7 @@ export class PagePipeline {
       const rows = lane.page(after);
       // Registered first, so the children query is queued before the next page's query.
       const loaded = rows.then(async (r): Promise<LoadedPage> => {
-        const ids = r.map((row) => row[0]);
-        return { rows: r, ids, ch: r.length > 0 ? await lane.children(ids) : undefined };
+        return { rows: r, ch: r.length > 0 ? await lane.children(r.map((row) => row[0])) : undefined };
       });
       loaded.catch(() => undefined); // a read-ahead failure surfaces where it is awaited, never as unhandled
       rows.then(

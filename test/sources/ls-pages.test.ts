@@ -32,7 +32,7 @@ function source(total: number, pageSize: number) {
 
 async function drain(p: PagePipeline) {
   const ids: number[] = [];
-  for (let page = await p.next(); page?.ch; page = await p.next()) ids.push(...page.ids);
+  for (let page = await p.next(); page?.ch; page = await p.next()) ids.push(...page.rows.map((r) => r[0]));
   return ids;
 }
 
@@ -47,7 +47,7 @@ describe('PagePipeline', () => {
     const { src, log } = source(100, 10);
     const p = new PagePipeline(src, 2);
     const first = await p.next();
-    expect(first?.ids[0]).toBe(1);
+    expect(first?.rows[0][0]).toBe(1);
     for (let i = 0; i < 10; i++) await tick(); // the consumer is busy; read-ahead runs
     // pages 2 and 3 are read ahead, page 4 waits for the consumer
     expect(log.filter((q) => q.startsWith('page'))).toEqual(['page>0', 'page>10', 'page>20']);
